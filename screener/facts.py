@@ -1,0 +1,44 @@
+"""Turn a Transaction into the flat fact that durable_rules evaluates.
+
+The fact carries only engine-friendly values: ISO date strings (they compare correctly as text),
+floats, booleans, upper-case country codes, folded free text, HS prefixes at every level
+(`hs2`, `hs4`, `hs6`, ... so that prefix tests are equalities) and one boolean key per keyword
+found in the description. durable_rules compares loosely ('abc' > 50000 is true), so typing
+here is what keeps rule comparisons honest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .keywords import KeywordIndex
+from .text import fold
+from .transaction import BOOL_COLUMNS, COUNTRY_COLUMNS, NUMBER_COLUMNS, Transaction
+
+HS_LEVELS = (2, 4, 6, 8, 10)
+RECORD_ID_KEY = "record_id"  # the fact's own `id` is durable_rules' identity key
+_PLAIN = set(COUNTRY_COLUMNS) | set(NUMBER_COLUMNS) | set(BOOL_COLUMNS) | {"unit", "vessel_imo"}
+
+
+def fact_key(column: str) -> str:
+    return RECORD_ID_KEY if column == "id" else column
+
+
+def build_fact(tx: Transaction, internal_id: str, keywords: KeywordIndex) -> dict[str, Any]:
+    fact: dict[str, Any] = {"id": internal_id, "date": tx.date.isoformat(),
+                            RECORD_ID_KEY: tx.id}
+    for column, value in tx:
+        if value is None or column in ("id", "date"):
+            continue
+        fact[column] = value if column in _PLAIN else fold(value)
+    code = tx.hs_code
+    fact["has_hs"] = code is not None
+    if code is not None:
+        fact["hs_code"] = code
+        for level in HS_LEVELS:
+            if len(code) >= level:
+                fact[f"hs{level}"] = code[:level]
+    if tx.description:
+        for keyword in keywords.find(tx.description):
+            fact[f"kw{keywords.ids[keyword]}"] = True
+    return fact

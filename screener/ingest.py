@@ -1,0 +1,159 @@
+"""Read input (CSV files, dicts, pydantic models) into Transactions or located row errors.
+
+File-level problems (not a CSV, empty, required columns missing) raise InputFileError; a bad
+cell never does: its row comes back as errors naming row, column and value.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import InputFileError
+from .report import RowError
+from .tables import Tables
+from .transaction import CANONICAL_COLUMNS, GOODS_COLUMNS, REQUIRED_COLUMNS, Transaction
+from .values import imo_checksum_ok
+
+_HEADER_SEP = re.compile(r"[\s\-]+")
+_CANONICAL = set(CANONICAL_COLUMNS)
+MAX_CELL_CHARS = 10_000
+
+
+def canonical_header(name: str) -> str:
+    """Header names are case-insensitive; spaces and hyphens inside count as underscores."""
+    return _HEADER_SEP.sub("_", name.strip().casefold().lstrip("\ufeff"))
+
+
+@dataclass
+class RawRow:
+    row: int  # 1-based data row (the header is row 0)
+    values: dict[str, Any]  # canonical column -> cell
+    extra: dict[str, Any] = field(default_factory=dict)
+    problems: list[RowError] = field(default_factory=list)
+
+
+def split_columns(record: Mapping[str, Any], row: int) -> RawRow:
+    raw = RawRow(row=row, values={})
+    for name, value in record.items():
+        key = canonical_header(str(name))
+        if key in _CANONICAL:
+            raw.values[key] = value
+        else:
+            raw.extra[str(name)] = value
+    return raw
+
+
+def read_csv(path: str | Path) -> tuple[list[str], Iterator[RawRow]]:
+    """Header (as written) and an iterator of rows. Checks the file before yielding."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot read: {exc.strerror}") from None
+    if not data.strip():
+        raise InputFileError(f"{path}: the file is empty")
+    if b"\0" in data[:8192]:
+        raise InputFileError(f"{path}: not a CSV file (binary content)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputFileError(f"{path}: not UTF-8 text (byte {exc.start}); save the file as "
+                             "CSV UTF-8") from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
+    header = next((r for r in reader if any(c.strip() for c in r)), None)
+    if header is None:
+        raise InputFileError(f"{path}: the file has no header row")
+    names = [canonical_header(h) for h in header]
+    _check_header(path, header, names)
+    return header, _rows(reader, header, names)
+
+
+def _check_header(path: Path, header: list[str], names: list[str]) -> None:
+    seen: dict[str, str] = {}
+    for original, name in zip(header, names, strict=True):
+        if name in _CANONICAL and name in seen:
+            raise InputFileError(f"{path}: columns {seen[name]!r} and {original!r} both mean "
+                                 f"{name!r}")
+        seen[name] = original
+    missing = [c for c in REQUIRED_COLUMNS if c not in seen]
+    if not any(c in seen for c in GOODS_COLUMNS):
+        missing.append(" or ".join(GOODS_COLUMNS))
+    if missing:
+        raise InputFileError(
+            f"{path}: required column(s) missing: {', '.join(missing)} "
+            f"(found: {', '.join(repr(h) for h in header)})")
+
+
+def _rows(reader: Iterator[list[str]], header: list[str], names: list[str]) -> Iterator[RawRow]:
+    for number, cells in enumerate(reader, start=1):
+        if not any(c.strip() for c in cells):
+            continue  # blank line: not a data row
+        raw = RawRow(row=number, values={})
+        for index, cell in enumerate(cells[:len(names)]):
+            target = raw.values if names[index] in _CANONICAL else raw.extra
+            target[names[index] if names[index] in _CANONICAL else header[index]] = cell
+            if len(cell) > MAX_CELL_CHARS:
+                raw.problems.append(RowError(row=number, column=header[index],
+                                             value=cell[:40] + "…",
+                                             message=f"row {number}, column {header[index]!r}:"
+                                             f" value is {len(cell)} characters long (limit "
+                                             f"{MAX_CELL_CHARS})"))
+        if len(cells) > len(names) and any(c.strip() for c in cells[len(names):]):
+            raw.problems.append(RowError(
+                row=number, column=None, value=cells[len(names):],
+                message=f"row {number}: {len(cells)} cells but the header has {len(names)} "
+                        "columns (unquoted comma?)"))
+        yield raw
+
+
+def parse_row(raw: RawRow, tables: Tables) -> tuple[Transaction | None, list[RowError],
+                                                     list[str]]:
+    """Validate one row. Returns (transaction or None, errors, warnings)."""
+    errors = list(raw.problems)
+    missing = [c for c in REQUIRED_COLUMNS if _blank(raw.values.get(c))]
+    for column in missing:
+        errors.append(RowError(row=raw.row, column=column, value=raw.values.get(column),
+                               message=f"row {raw.row}, column {column!r}: required value is "
+                                       "missing"))
+    tx = None
+    try:
+        tx = Transaction.model_validate(raw.values, context={"tables": tables})
+    except ValidationError as exc:
+        for item in exc.errors():
+            column = str(item["loc"][0]) if item["loc"] else None
+            if column in missing:
+                continue
+            value = raw.values.get(column) if column else None
+            message = item["msg"].removeprefix("Value error, ")
+            where = f"row {raw.row}, column {column!r}" if column else f"row {raw.row}"
+            if column is None and "hs_code" in message:
+                column = "hs_code"
+            errors.append(RowError(row=raw.row, column=column, value=value,
+                                   message=f"{where}: {message}"))
+    if errors:
+        return None, errors, []
+    assert tx is not None
+    return tx, [], _warnings(raw, tx, tables)
+
+
+def _warnings(raw: RawRow, tx: Transaction, tables: Tables) -> list[str]:
+    out = []
+    if tx.unit is not None and tables.units.resolve(tx.unit) is None:
+        out.append(f"row {raw.row}, column 'unit': {tx.unit!r} is not a known unit; kept as "
+                   "written")
+    if tx.vessel_imo is not None and not imo_checksum_ok(tx.vessel_imo):
+        out.append(f"row {raw.row}, column 'vessel_imo': IMO {tx.vessel_imo} fails the IMO "
+                   "check digit")
+    return out
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())

@@ -1,0 +1,114 @@
+"""The output contract (a public interface): what `screener screen --format json` writes and
+what `Screener.screen` returns. Extend it; never rename or remove a field without a migration
+note in the README."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Status = Literal["violation", "review", "clear", "error"]
+STATUS_ORDER: tuple[Status, ...] = ("violation", "review", "clear", "error")
+
+
+class Match(BaseModel):
+    column: str
+    value: Any
+    condition: str
+
+
+class Finding(BaseModel):
+    rule_id: str
+    title: str
+    resolution: str
+    paragraph: str
+    citation: str
+    adopted: date
+    verdict: Literal["violation", "review"]
+    explanation: str
+    matched: dict[str, Any]
+    conditions: list[Match] = []
+    precedents: list[str] = []
+    caveats: list[str] = []
+    references: list[str] = []
+
+
+class Exemption(BaseModel):
+    rule_id: str
+    citation: str
+    exception_id: str
+    description: str
+
+
+class RowError(BaseModel):
+    row: int
+    column: str | None
+    value: Any = None
+    message: str
+
+
+class Result(BaseModel):
+    row: int
+    id: str | None
+    status: Status
+    findings: list[Finding] = []
+    errors: list[RowError] = []
+    warnings: list[str] = []
+    exemptions: list[Exemption] = []
+    extra: dict[str, Any] = {}
+
+
+class RulesetInfo(BaseModel):
+    name: str
+    version: str
+    sha256: str
+    rules: int
+    cases: int
+
+
+class Summary(BaseModel):
+    rows: int = 0
+    violation: int = 0
+    review: int = 0
+    clear: int = 0
+    error: int = 0
+    by_rule: dict[str, int] = {}
+
+
+class CaseRef(BaseModel):
+    title: str
+    outlet: str
+    published: date | None
+    url: str | None
+    summary: str
+
+
+class Report(BaseModel):
+    screener_version: str
+    source: str | None = None
+    ruleset: RulesetInfo
+    summary: Summary
+    results: list[Result]
+    precedents: dict[str, CaseRef] = Field(default_factory=dict)
+
+
+def summarise(results: list[Result]) -> Summary:
+    summary = Summary(rows=len(results))
+    by_rule: dict[str, int] = {}
+    for result in results:
+        setattr(summary, result.status, getattr(summary, result.status) + 1)
+        for finding in result.findings:
+            by_rule[finding.rule_id] = by_rule.get(finding.rule_id, 0) + 1
+    summary.by_rule = dict(sorted(by_rule.items()))
+    return summary
+
+
+def row_status(findings: list[Finding], errors: list[RowError]) -> Status:
+    if errors:
+        return "error"
+    verdicts = {f.verdict for f in findings}
+    if "violation" in verdicts:
+        return "violation"
+    return "review" if verdicts else "clear"

@@ -1,0 +1,188 @@
+"""The YAML rule format (a public interface) as pydantic models. Unknown keys are errors."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .values import normalise_hs_code
+
+RULE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_PARAGRAPH = re.compile(r"^\d+(\([a-z]+\))*$")
+
+Scalar = str | float | bool | date
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class HsCode(_Strict):
+    """An HS prefix: "2603" matches every code that starts with 2603."""
+
+    code: str
+    label: str | None = None
+    # "resolution": the resolution text prints this code; "correspondence": the standard
+    # HS correspondence for goods the text names in words.
+    source: Literal["resolution", "correspondence"] = "correspondence"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, str | int):
+            return {"code": str(data)}
+        return data
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        code = normalise_hs_code(value)
+        if len(code) % 2 or len(code) > 10:
+            raise ValueError(f"HS prefix {code!r} must have 2, 4, 6, 8 or 10 digits")
+        return code
+
+
+class Goods(_Strict):
+    """What a rule or a case is about: HS prefixes, and keywords for rows without an HS code."""
+
+    hs_codes: list[HsCode] = []
+    keywords: list[str] = []
+    exclude_keywords: list[str] = []
+
+    @field_validator("keywords", "exclude_keywords")
+    @classmethod
+    def _keywords(cls, value: list[str]) -> list[str]:
+        for keyword in value:
+            if not keyword.strip():
+                raise ValueError("empty keyword")
+        return value
+
+
+class Condition(_Strict):
+    """A test on one transaction field, e.g. `{in: [Rajin, Rason]}` or `{equals: true}`."""
+
+    equals: Scalar | None = None
+    in_: list[Scalar] | None = Field(default=None, alias="in")
+    not_in: list[Scalar] | None = None
+    gt: float | date | None = None
+    gte: float | date | None = None
+    lt: float | date | None = None
+    lte: float | date | None = None
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Condition:
+        given = [name for name in type(self).model_fields if getattr(self, name) is not None]
+        if not given:
+            raise ValueError("a condition needs one of equals, in, not_in, gt, gte, lt, lte")
+        return self
+
+
+class RuleException(_Strict):
+    """An exception written into the provision. With `when`, the screener checks it against the
+    record; without, it cannot be decided from trade data and is shown as a caveat."""
+
+    id: str
+    description: str
+    when: dict[str, Condition] | None = None
+    hs_codes: list[HsCode] = []
+    effect: Literal["exempt", "review"] = "exempt"
+
+
+class Examples(_Strict):
+    match: list[dict[str, Any]] = []
+    no_match: list[dict[str, Any]] = []
+
+
+class Rule(_Strict):
+    id: str
+    title: str
+    resolution: str
+    paragraph: str
+    adopted: date
+    in_force_from: date | None = None
+    in_force_until: date | None = None  # last day on which the rule applies (inclusive)
+    superseded_by: str | None = None
+    direction: str
+    country: str = "KP"
+    goods: str  # the goods as the resolution text names them
+    hs_codes: list[HsCode] = []
+    keywords: list[str] = []
+    # A row matched by keywords is not matched when its description also names one of these
+    # (e.g. a generic "minerals" rule that must leave "iron ore" to the specific rule).
+    exclude_keywords: list[str] = []
+    when: dict[str, Condition] = {}
+    exceptions: list[RuleException] = []
+    verdict: Literal["violation", "review"] = "violation"
+    precedents: list[str] = []
+    references: list[str] = []
+    notes: str | None = None
+    examples: Examples = Examples()
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not RULE_ID.match(value):
+            raise ValueError(f"rule id {value!r}: use lower-case letters, digits, '.', '_', '-'")
+        return value
+
+    @field_validator("resolution")
+    @classmethod
+    def _resolution(cls, value: Any) -> str:
+        if not str(value).isdigit():
+            raise ValueError(f"resolution {value!r} must be the resolution number, e.g. '2321'")
+        return str(value)
+
+    @field_validator("paragraph", mode="before")
+    @classmethod
+    def _paragraph(cls, value: Any) -> str:
+        text = str(value)
+        if not _PARAGRAPH.match(text):
+            raise ValueError(f"paragraph {value!r} must be an operative paragraph number "
+                             "such as '28' or '8(a)'")
+        return text
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Rule:
+        if self.in_force_from is None:
+            self.in_force_from = self.adopted
+        if self.in_force_from < self.adopted:
+            raise ValueError(f"in_force_from {self.in_force_from} is before the adoption date "
+                             f"{self.adopted}")
+        if self.in_force_until is not None and self.in_force_until < self.in_force_from:
+            raise ValueError(f"in_force_until {self.in_force_until} is before in_force_from "
+                             f"{self.in_force_from}")
+        if not self.hs_codes and not self.keywords:
+            raise ValueError("the rule names no goods: give hs_codes or keywords")
+        return self
+
+    @property
+    def goods_match(self) -> Goods:
+        return Goods(hs_codes=self.hs_codes, keywords=self.keywords,
+                     exclude_keywords=self.exclude_keywords)
+
+    @property
+    def citation(self) -> str:
+        return f"UNSCR {self.resolution} OP{self.paragraph}"
+
+
+class RuleFile(_Strict):
+    rules: list[Rule]
+
+
+class Direction(_Strict):
+    description: str
+    fields: list[str]
+
+
+class PackManifest(_Strict):
+    name: str
+    version: str
+    description: str = ""
+    rules: list[str] = ["**/*.yaml"]
+    cases: str | None = None
+    countries: str = "tables/countries.yaml"
+    units: str = "tables/units.yaml"
+    directions: dict[str, Direction]

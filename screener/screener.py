@@ -1,0 +1,114 @@
+"""The Screener: one rule pack, compiled once, applied to any number of records."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from . import __version__
+from .compiler import compile_pack
+from .engine import RuleEngine
+from .facts import build_fact
+from .findings import build_findings
+from .ingest import RawRow, parse_row, read_csv, split_columns
+from .loader import RulePack, load_rules
+from .report import CaseRef, Report, Result, RowError, RulesetInfo, row_status, summarise
+from .transaction import Transaction
+
+Records = str | Path | Iterable[Mapping[str, Any] | BaseModel]
+
+
+class Screener:
+    """Screens trade records against one rule pack.
+
+    Each Screener owns its own durable_rules host, so several packs can be screened in one
+    process. A Screener is safe to share between threads (engine calls are serialised); use
+    processes for parallel speed.
+    """
+
+    def __init__(self, pack: RulePack):
+        self.pack = pack
+        self.compiled = compile_pack(pack)
+        conditions = []
+        for item in self.compiled.rules:
+            conditions.append((item.rule.id, item.node))
+            conditions += [(f"{item.rule.id}#{e.exception.id}", e.node) for e in item.exceptions]
+        self.engine = RuleEngine(conditions)
+        self._keys = itertools.count()
+
+    @classmethod
+    def default(cls) -> Screener:
+        """A Screener with the rule pack shipped inside the package."""
+        return cls(load_rules())
+
+    @property
+    def ruleset_info(self) -> RulesetInfo:
+        return RulesetInfo(name=self.pack.name, version=self.pack.version,
+                           sha256=self.pack.sha256, rules=len(self.pack.rules),
+                           cases=len(self.pack.cases))
+
+    def screen(self, records: Records, source: str | None = None) -> Report:
+        """Screen a CSV path, or an iterable of dicts / pydantic models. One result per record,
+        in input order."""
+        if isinstance(records, str | Path):
+            source = source or str(records)
+        results = list(self.screen_iter(records))
+        cited = sorted({c for r in results for f in r.findings for c in f.precedents})
+        precedents = {
+            cid: CaseRef(title=case.title, outlet=case.outlet, published=case.published,
+                         url=case.url, summary=case.summary)
+            for cid in cited if (case := self.pack.cases[cid])}
+        return Report(screener_version=__version__, source=source, ruleset=self.ruleset_info,
+                      summary=summarise(results), results=results, precedents=precedents)
+
+    def screen_iter(self, records: Records) -> Iterator[Result]:
+        """Like `screen`, but yields results one by one."""
+        seen_ids: dict[str, int] = {}
+        for raw in self._raw_rows(records):
+            yield self._screen_raw(raw, seen_ids)
+
+    def screen_transaction(self, tx: Transaction, row: int = 1) -> Result:
+        return self._evaluate(tx, row, [], {})
+
+    def _raw_rows(self, records: Records) -> Iterator[RawRow]:
+        if isinstance(records, str | Path):
+            _, rows = read_csv(records)
+            yield from rows
+            return
+        for number, record in enumerate(records, start=1):
+            if isinstance(record, Transaction):
+                yield RawRow(row=number, values=record.model_dump())
+            elif isinstance(record, BaseModel):
+                yield split_columns(record.model_dump(), number)
+            elif isinstance(record, Mapping):
+                yield split_columns(record, number)
+            else:
+                yield RawRow(row=number, values={}, problems=[RowError(
+                    row=number, column=None, value=repr(record)[:80],
+                    message=f"row {number}: a record must be a mapping or a pydantic model, "
+                            f"not {type(record).__name__}")])
+
+    def _screen_raw(self, raw: RawRow, seen_ids: dict[str, int]) -> Result:
+        tx, errors, warnings = parse_row(raw, self.pack.tables)
+        if tx is not None and tx.id in seen_ids:
+            errors = [RowError(row=raw.row, column="id", value=tx.id,
+                               message=f"row {raw.row}, column 'id': {tx.id!r} is already used "
+                                       f"by row {seen_ids[tx.id]}")]
+        if tx is None or errors:
+            record_id = raw.values.get("id")
+            return Result(row=raw.row, id=None if record_id is None else str(record_id),
+                          status="error", errors=errors, extra=raw.extra)
+        seen_ids[tx.id] = raw.row
+        return self._evaluate(tx, raw.row, warnings, raw.extra)
+
+    def _evaluate(self, tx: Transaction, row: int, warnings: list[str],
+                  extra: dict[str, Any]) -> Result:
+        fact = build_fact(tx, f"f{next(self._keys)}", self.compiled.keywords)
+        fired = self.engine.fire(fact) if self.compiled.is_relevant(fact) else []
+        findings, exemptions = build_findings(fired, fact, tx, self.pack, self.compiled)
+        return Result(row=row, id=tx.id, status=row_status(findings, []), findings=findings,
+                      warnings=warnings, exemptions=exemptions, extra=extra)
