@@ -6,7 +6,9 @@ Measured facts this design follows (../shared/notes/durable-rules.md):
 - "no rule matched" raises MessageNotHandledException: that is the normal case, not an error;
 - each Host starts two threads that never stop, so one Host is made per Screener and reused;
 - a Host shared between threads silently loses hits, so `fire` holds a lock;
-- batch calls lost records in trials: records go in one at a time.
+- batch calls lost records in trials: records go in one at a time;
+- durable_rules expands `$or` into alternatives that fire separately, so a fact meeting two
+  branches (exporter and origin both KP) fires the same rule twice: hits are de-duplicated.
 """
 
 from __future__ import annotations
@@ -55,4 +57,4 @@ class RuleEngine:
                 return []
             with contextlib.suppress(durable.MessageNotHandledException):
                 self._host.retract_fact(self._name, fact)
-            return list(self._hits)
+            return list(dict.fromkeys(self._hits))

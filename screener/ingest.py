@@ -51,8 +51,9 @@ def split_columns(record: Mapping[str, Any], row: int) -> RawRow:
     return raw
 
 
-def read_csv(path: str | Path) -> tuple[list[str], Iterator[RawRow]]:
-    """Header (as written) and an iterator of rows. Checks the file before yielding."""
+def read_table(path: str | Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """Header and (row number, cells) of a CSV file, blank lines skipped. Checks the file is
+    readable text with a header before yielding anything."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -71,9 +72,21 @@ def read_csv(path: str | Path) -> tuple[list[str], Iterator[RawRow]]:
     header = next((r for r in reader if any(c.strip() for c in r)), None)
     if header is None:
         raise InputFileError(f"{path}: the file has no header row")
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        for number, cells in enumerate(reader, start=1):
+            if any(c.strip() for c in cells):
+                yield number, cells
+
+    return header, rows()
+
+
+def read_csv(path: str | Path) -> tuple[list[str], Iterator[RawRow]]:
+    """Header (as written) and an iterator of rows. Checks the file before yielding."""
+    header, rows = read_table(path)
     names = [canonical_header(h) for h in header]
-    _check_header(path, header, names)
-    return header, _rows(reader, header, names)
+    _check_header(Path(path), header, names)
+    return header, (_raw_row(number, cells, header, names) for number, cells in rows)
 
 
 def _check_header(path: Path, header: list[str], names: list[str]) -> None:
@@ -92,26 +105,24 @@ def _check_header(path: Path, header: list[str], names: list[str]) -> None:
             f"(found: {', '.join(repr(h) for h in header)})")
 
 
-def _rows(reader: Iterator[list[str]], header: list[str], names: list[str]) -> Iterator[RawRow]:
-    for number, cells in enumerate(reader, start=1):
-        if not any(c.strip() for c in cells):
-            continue  # blank line: not a data row
-        raw = RawRow(row=number, values={})
-        for index, cell in enumerate(cells[:len(names)]):
-            target = raw.values if names[index] in _CANONICAL else raw.extra
-            target[names[index] if names[index] in _CANONICAL else header[index]] = cell
-            if len(cell) > MAX_CELL_CHARS:
-                raw.problems.append(RowError(row=number, column=header[index],
-                                             value=cell[:40] + "…",
-                                             message=f"row {number}, column {header[index]!r}:"
-                                             f" value is {len(cell)} characters long (limit "
-                                             f"{MAX_CELL_CHARS})"))
-        if len(cells) > len(names) and any(c.strip() for c in cells[len(names):]):
+def _raw_row(number: int, cells: list[str], header: list[str], names: list[str]) -> RawRow:
+    raw = RawRow(row=number, values={})
+    for index, cell in enumerate(cells[:len(names)]):
+        if names[index] in _CANONICAL:
+            raw.values[names[index]] = cell
+        else:
+            raw.extra[header[index]] = cell
+        if len(cell) > MAX_CELL_CHARS:
             raw.problems.append(RowError(
-                row=number, column=None, value=cells[len(names):],
-                message=f"row {number}: {len(cells)} cells but the header has {len(names)} "
-                        "columns (unquoted comma?)"))
-        yield raw
+                row=number, column=header[index], value=cell[:40] + "…",
+                message=f"row {number}, column {header[index]!r}: value is {len(cell)} "
+                        f"characters long (limit {MAX_CELL_CHARS})"))
+    if len(cells) > len(names) and any(c.strip() for c in cells[len(names):]):
+        raw.problems.append(RowError(
+            row=number, column=None, value=cells[len(names):],
+            message=f"row {number}: {len(cells)} cells but the header has {len(names)} "
+                    "columns (unquoted comma?)"))
+    return raw
 
 
 def parse_row(raw: RawRow, tables: Tables) -> tuple[Transaction | None, list[RowError],

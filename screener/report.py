@@ -53,6 +53,8 @@ class Result(BaseModel):
     row: int
     id: str | None
     status: Status
+    hs_code: str | None = None
+    description: str | None = None
     findings: list[Finding] = []
     errors: list[RowError] = []
     warnings: list[str] = []

@@ -101,7 +101,9 @@ class Screener:
         if tx is None or errors:
             record_id = raw.values.get("id")
             return Result(row=raw.row, id=None if record_id is None else str(record_id),
-                          status="error", errors=errors, extra=raw.extra)
+                          status="error", errors=errors, extra=raw.extra,
+                          hs_code=_text_or_none(raw.values.get("hs_code")),
+                          description=_text_or_none(raw.values.get("description")))
         seen_ids[tx.id] = raw.row
         return self._evaluate(tx, raw.row, warnings, raw.extra)
 
@@ -111,4 +113,9 @@ class Screener:
         fired = self.engine.fire(fact) if self.compiled.is_relevant(fact) else []
         findings, exemptions = build_findings(fired, fact, tx, self.pack, self.compiled)
         return Result(row=row, id=tx.id, status=row_status(findings, []), findings=findings,
-                      warnings=warnings, exemptions=exemptions, extra=extra)
+                      warnings=warnings, exemptions=exemptions, extra=extra,
+                      hs_code=tx.hs_code, description=tx.description)
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None or str(value).strip() == "" else str(value).strip()

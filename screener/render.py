@@ -1,0 +1,114 @@
+"""Write a Report as a terminal table, the JSON contract, or the input CSV with verdicts."""
+
+from __future__ import annotations
+
+import csv
+import textwrap
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TextIO
+
+from .ingest import read_table
+from .loader import RulePack
+from .report import STATUS_ORDER, Report, Result
+
+VERDICT_COLUMNS = ("status", "rule_ids", "citations", "precedents", "errors")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+WIDTH = 100
+
+
+def write_json(report: Report, out: TextIO) -> None:
+    out.write(report.model_dump_json(indent=2))
+    out.write("\n")
+
+
+def neutralise(cell: str) -> str:
+    """Stop spreadsheets from running a cell as a formula (OWASP CSV injection guidance)."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def verdict_cells(result: Result) -> list[str]:
+    return [
+        result.status,
+        ";".join(f.rule_id for f in result.findings),
+        "; ".join(f.citation for f in result.findings),
+        ";".join(dict.fromkeys(c for f in result.findings for c in f.precedents)),
+        " | ".join(e.message for e in result.errors),
+    ]
+
+
+def write_csv(report: Report, source: str | Path, out: TextIO) -> None:
+    """The input rows exactly as read, with the verdict columns appended."""
+    header, rows = read_table(source)
+    taken = {h.strip().casefold() for h in header}
+    extra = [c if c not in taken else f"screener_{c}" for c in VERDICT_COLUMNS]
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([neutralise(c) for c in [*header, *extra]])
+    by_row = {r.row: r for r in report.results}
+    for number, cells in rows:
+        cells = cells + [""] * (len(header) - len(cells))
+        result = by_row[number]
+        writer.writerow([neutralise(c) for c in [*cells, *verdict_cells(result)]])
+
+
+def _goods(result: Result) -> str:
+    parts = [p for p in (result.hs_code, result.description) if p]
+    return " ".join(parts)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def write_table(report: Report, pack: RulePack, out: TextIO) -> None:
+    s = report.summary
+    info = report.ruleset
+    out.write(f"screener {report.screener_version} · rule pack {info.name} {info.version} "
+              f"(sha256 {info.sha256[:12]}, {info.rules} rules, {info.cases} cases)\n")
+    if report.source:
+        out.write(f"input: {report.source}\n")
+    counts = " · ".join(f"{getattr(s, k)} {k}" for k in STATUS_ORDER)
+    out.write(f"{s.rows} rows: {counts}\n\n")
+    _overview(report.results, out)
+    flagged = [r for r in report.results if r.status != "clear"]
+    if flagged:
+        out.write("\nDetails\n" + "─" * 7 + "\n")
+    for result in flagged:
+        _details(result, pack, out)
+
+
+def _overview(results: Iterable[Result], out: TextIO) -> None:
+    rows = [("ROW", "ID", "STATUS", "CITATIONS", "GOODS")]
+    for r in results:
+        citations = ", ".join(dict.fromkeys(f.citation for f in r.findings))
+        rows.append((str(r.row), _clip(r.id or "?", 18), r.status, citations or "-",
+                     _goods(r)))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        fixed = "  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=True))
+        out.write(_clip(f"{fixed}  {row[4]}", WIDTH).rstrip() + "\n")
+
+
+def _details(result: Result, pack: RulePack, out: TextIO) -> None:
+    out.write(f"\nrow {result.row} · {result.id or '?'} · {result.status.upper()}\n")
+    wrap = textwrap.TextWrapper(width=WIDTH, initial_indent="    ", subsequent_indent="      ")
+    for error in result.errors:
+        out.write(wrap.fill(error.message) + "\n")
+    for f in result.findings:
+        out.write(f"  {f.citation} (adopted {f.adopted}) · {f.verdict} · {f.rule_id}\n")
+        out.write(wrap.fill(f.title) + "\n")
+        for m in f.conditions:
+            shown = "(blank)" if m.value is None else m.value
+            out.write(wrap.fill(f"✓ {m.condition}: {m.column} = {shown}") + "\n")
+        for case_id in f.precedents:
+            case = pack.cases[case_id]
+            when = case.published or case.published_note or "date not recorded"
+            out.write(wrap.fill(f"precedent {case_id}: {case.title} ({case.outlet}, {when})")
+                      + "\n")
+        for caveat in f.caveats:
+            out.write(wrap.fill(f"note: {caveat}") + "\n")
+    for e in result.exemptions:
+        out.write(wrap.fill(f"exempt from {e.citation} ({e.rule_id}) by exception "
+                            f"{e.exception_id}: {e.description}") + "\n")
+    for warning in result.warnings:
+        out.write(wrap.fill(f"warning: {warning}") + "\n")

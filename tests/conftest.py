@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from screener import Screener, load_rules
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES_CSV = ROOT / "cases" / "examples" / "transactions.csv"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def pack():
+    return load_rules(ROOT / "rules")
+
+
+@pytest.fixture(scope="session")
+def screener(pack):
+    return Screener(pack)
+
+
+@pytest.fixture(scope="session")
+def example_report(screener):
+    return screener.screen(EXAMPLES_CSV)
+
+
+@pytest.fixture(scope="session")
+def example_rows():
+    with EXAMPLES_CSV.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def record(**fields):
+    """A valid KP export record, with any field overridden."""
+    base = {"id": "t1", "date": "2019-01-14", "exporter_country": "KP",
+            "importer_country": "CN", "hs_code": "2603.00"}
+    base.update(fields)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def rule_ids(result):
+    return [f.rule_id for f in result.findings]
