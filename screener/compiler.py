@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
-from .conditions import Absent, All, Cmp, Eq, Ne, Node, all_of, any_of, required_clauses
+from .conditions import Absent, All, Cmp, Eq, Ne, Node, all_of, any_of, leaves, required_clauses
 from .facts import fact_key
 from .keywords import KeywordIndex
 from .loader import RulePack
@@ -39,10 +40,23 @@ class CompiledPack:
     # Pre-filter: per rule, clauses a fact must all meet (each by one key/value pair) for the
     # rule to possibly fire. None when some rule has no such condition (every row is relevant).
     relevant: tuple[list[frozenset[tuple[str, Any]]], ...] | None
+    columns: frozenset[str]  # transaction columns some condition tests: all a fact needs
+
+    @cached_property
+    def _gate(self) -> tuple[tuple[str, Any], ...]:
+        """Union of every rule's first clause: a row meeting none of it can match no rule.
+        Checked first because it is one short loop and clears most rows."""
+        assert self.relevant is not None
+        return tuple(frozenset().union(*(clauses[0] for clauses in self.relevant)))
 
     def is_relevant(self, fact: dict[str, Any]) -> bool:
         if self.relevant is None:
             return True
+        for key, value in self._gate:
+            if fact.get(key) == value:
+                break
+        else:
+            return False
         return any(all(any(fact.get(k) == v for k, v in clause) for clause in clauses)
                    for clauses in self.relevant)
 
@@ -57,7 +71,10 @@ def compile_pack(pack: RulePack) -> CompiledPack:
         for case in pack.cases.values()}
     clauses = tuple(required_clauses(r.node) for r in rules)
     relevant = None if not all(clauses) else clauses
-    return CompiledPack(rules, keywords, case_goods, relevant)
+    nodes = [r.node for r in rules] + [e.node for r in rules for e in r.exceptions]
+    columns = frozenset(leaf.column for node in nodes for leaf in leaves(node)
+                        if leaf.key == fact_key(leaf.column))
+    return CompiledPack(rules, keywords, case_goods, relevant, columns)
 
 
 def goods_condition(hs_codes: list[HsCode], keywords: list[str], index: KeywordIndex,

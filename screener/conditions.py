@@ -7,7 +7,7 @@ and remember the transaction column they speak about, so explanations name real 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,3 +145,11 @@ def required_clauses(node: Node) -> list[frozenset[tuple[str, Any]]]:
         if all(firsts):
             return [frozenset().union(*(clauses[0] for clauses in firsts))]
     return []
+
+
+def leaves(node: Node) -> Iterator[Leaf]:
+    if isinstance(node, All | Any_):
+        for child in node.children:
+            yield from leaves(child)
+    else:
+        yield node

@@ -13,7 +13,13 @@ from typing import Any
 
 from .keywords import KeywordIndex
 from .text import fold
-from .transaction import BOOL_COLUMNS, COUNTRY_COLUMNS, NUMBER_COLUMNS, Transaction
+from .transaction import (
+    BOOL_COLUMNS,
+    CANONICAL_COLUMNS,
+    COUNTRY_COLUMNS,
+    NUMBER_COLUMNS,
+    Transaction,
+)
 
 HS_LEVELS = (2, 4, 6, 8, 10)
 RECORD_ID_KEY = "record_id"  # the fact's own `id` is durable_rules' identity key
@@ -24,13 +30,16 @@ def fact_key(column: str) -> str:
     return RECORD_ID_KEY if column == "id" else column
 
 
-def build_fact(tx: Transaction, internal_id: str, keywords: KeywordIndex) -> dict[str, Any]:
-    fact: dict[str, Any] = {"id": internal_id, "date": tx.date.isoformat(),
-                            RECORD_ID_KEY: tx.id}
-    for column, value in tx:
-        if value is None or column in ("id", "date"):
+def build_fact(tx: Transaction, internal_id: str, keywords: KeywordIndex,
+               columns: frozenset[str] | None = None) -> dict[str, Any]:
+    """The fact for `tx`. With `columns`, only those transaction columns are copied (the ones
+    some rule tests); the date, HS levels and keyword keys are always present."""
+    fact: dict[str, Any] = {"id": internal_id, "date": tx.date.isoformat()}
+    for column in columns if columns is not None else CANONICAL_COLUMNS:
+        value = getattr(tx, column)
+        if value is None or column == "date":
             continue
-        fact[column] = value if column in _PLAIN else fold(value)
+        fact[fact_key(column)] = value if column in _PLAIN or column == "id" else fold(value)
     code = tx.hs_code
     fact["has_hs"] = code is not None
     if code is not None:
