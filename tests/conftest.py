@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,15 @@ from screener import Screener, load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES_CSV = ROOT / "cases" / "examples" / "transactions.csv"
-SHARED_DATA = ROOT.parent / "shared" / "data"
+SHARED_DATA = Path(os.environ.get("SCREENER_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def shared_data():
+    """../shared/data (reference data beside the checkout; never copied into the repo)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"reference data not found at {SHARED_DATA} (set SCREENER_SHARED_DATA)")
+    return SHARED_DATA
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import pytest
 
 from screener.values import imo_checksum_ok, normalise_hs_code, normalise_imo
 
-from .conftest import SHARED_DATA, record
+from .conftest import record
 
 DPRK_SPELLINGS = ["KP", "PRK", "kp", "North Korea", "north korea", "DPRK", "D.P.R.K.",
                   "DPR Korea", "D.P.R. Korea", "Korea, Democratic People's Republic of",
@@ -41,8 +41,8 @@ def test_bare_korea_is_refused_as_ambiguous(screener):
     assert result.errors[0].column == "exporter_country"
 
 
-def test_every_country_in_the_un_dprk_list_resolves(pack):
-    tree = ET.parse(SHARED_DATA / "un_consolidated_DPRK_subset_2026-02-27.xml")
+def test_every_country_in_the_un_dprk_list_resolves(pack, shared_data):
+    tree = ET.parse(shared_data / "un_consolidated_DPRK_subset_2026-02-27.xml")
     names = {el.text.strip() for el in tree.iter("COUNTRY") if el.text}
     names |= {v.text.strip() for n in tree.iter("NATIONALITY") for v in n.iter("VALUE")
               if v.text}
@@ -52,8 +52,8 @@ def test_every_country_in_the_un_dprk_list_resolves(pack):
     assert resolved["Viet Nam"] == "VN"
 
 
-def test_every_flag_in_the_vessel_list_resolves_and_imos_check(pack):
-    with (SHARED_DATA / "ofac_sdn_dprk_vessels_2021-07.csv").open(encoding="utf-8") as handle:
+def test_every_flag_in_the_vessel_list_resolves_and_imos_check(pack, shared_data):
+    with (shared_data / "ofac_sdn_dprk_vessels_2021-07.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     flags = {row["flag"] for row in rows if row["flag"]}
     for flag in flags:
@@ -98,8 +98,8 @@ def test_unknown_unit_is_kept_with_a_warning(screener):
     assert "'bags' is not a known unit" in result.warnings[0]
 
 
-def test_hs_prefixes_in_rules_and_cases_exist_in_hs_2022(pack):
-    with (SHARED_DATA / "hs2022_harmonized-system.csv").open(encoding="utf-8") as handle:
+def test_hs_prefixes_in_rules_and_cases_exist_in_hs_2022(pack, shared_data):
+    with (shared_data / "hs2022_harmonized-system.csv").open(encoding="utf-8") as handle:
         known = {row["hscode"] for row in csv.DictReader(handle)}
     codes = {(rule.id, h.code) for rule in pack.rules for h in rule.hs_codes}
     codes |= {(case.id, h.code) for case in pack.cases.values() for g in case.goods
