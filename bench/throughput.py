@@ -59,11 +59,7 @@ class PythonReference:
     """Evaluates the same compiled conditions as the engine, in plain Python."""
 
     def __init__(self, screener) -> None:
-        self.labels = []
-        for item in screener.compiled.rules:
-            self.labels.append((item.rule.id, item.node))
-            self.labels += [(f"{item.rule.id}#{e.exception.id}", e.node)
-                            for e in item.exceptions]
+        self.labels = screener.compiled.labelled()
 
     def fire(self, fact):
         return [label for label, node in self.labels if node.test(fact)]

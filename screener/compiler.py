@@ -1,5 +1,14 @@
 """Compile YAML rules (Rule models) into condition trees, which the engine hands to
-durable_rules and the explainer evaluates in Python. Work here happens once per rule pack."""
+durable_rules and the explainer evaluates in Python. Work here happens once per rule pack.
+
+Each rule yields:
+- its main condition (direction, goods, dates, `when`): firing gives the rule's verdict;
+- one condition per exception with a `when` (main condition and the exception's tests);
+- review conditions for goods the row does not identify cleanly: an "ex" HS code without a
+  description naming the goods, or a description naming the goods beside an HS code the rule
+  does not list (HS says flour, text says gold). They count only when the main condition
+  did not fire.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +18,19 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from .conditions import Absent, All, Cmp, Eq, Ne, Node, all_of, any_of, leaves, required_clauses
+from .conditions import (
+    Absent,
+    All,
+    Cmp,
+    Eq,
+    Ne,
+    Node,
+    NotEq,
+    all_of,
+    any_of,
+    leaves,
+    required_clauses,
+)
 from .facts import fact_key
 from .keywords import KeywordIndex
 from .loader import RulePack
@@ -17,6 +38,19 @@ from .rule_model import Condition, HsCode, Rule, RuleException
 from .tables import Tables
 from .text import fold
 from .transaction import BOOL_COLUMNS, COUNTRY_COLUMNS, NUMBER_COLUMNS
+
+REVIEW_REASONS = {
+    "ex": "the HS code also covers goods outside the provision and the description does not "
+          "name the goods it covers",
+    "mismatch": "the description names goods the provision covers but the HS code is not one "
+                "of its codes: HS code and description disagree",
+}
+
+
+@dataclass(frozen=True)
+class GoodsNodes:
+    main: Node | None  # None: the rule is about every good (all_goods)
+    reviews: tuple[tuple[str, Node], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -30,6 +64,14 @@ class CompiledRule:
     rule: Rule
     node: Node
     exceptions: tuple[CompiledException, ...]  # only those decidable from the record
+    reviews: tuple[tuple[str, Node], ...]  # (reason key, condition)
+
+    def labelled(self) -> list[tuple[str, Node]]:
+        """Every condition to give the engine, with the label it fires under."""
+        out = [(self.rule.id, self.node)]
+        out += [(f"{self.rule.id}#{e.exception.id}", e.node) for e in self.exceptions]
+        out += [(f"{self.rule.id}?{kind}", node) for kind, node in self.reviews]
+        return out
 
 
 @dataclass(frozen=True)
@@ -37,15 +79,18 @@ class CompiledPack:
     rules: tuple[CompiledRule, ...]
     keywords: KeywordIndex
     case_goods: dict[str, Node]  # case id -> goods condition
-    # Pre-filter: per rule, clauses a fact must all meet (each by one key/value pair) for the
-    # rule to possibly fire. None when some rule has no such condition (every row is relevant).
+    # Pre-filter: per condition, clauses a fact must all meet (each by one key/value pair) for
+    # it to possibly fire. None when some condition has no such test (every row is relevant).
     relevant: tuple[list[frozenset[tuple[str, Any]]], ...] | None
     columns: frozenset[str]  # transaction columns some condition tests: all a fact needs
 
+    def labelled(self) -> list[tuple[str, Node]]:
+        return [pair for rule in self.rules for pair in rule.labelled()]
+
     @cached_property
     def _gate(self) -> tuple[tuple[str, Any], ...]:
-        """Union of every rule's first clause: a row meeting none of it can match no rule.
-        Checked first because it is one short loop and clears most rows."""
+        """Union of every condition's first clause: a row meeting none of it can match no
+        rule. Checked first because it is one short loop and clears most rows."""
         assert self.relevant is not None
         return tuple(frozenset().union(*(clauses[0] for clauses in self.relevant)))
 
@@ -66,33 +111,44 @@ def compile_pack(pack: RulePack) -> CompiledPack:
         [k for r in pack.rules for k in (*r.keywords, *r.exclude_keywords)]
         + [k for c in pack.cases.values() for g in c.goods for k in g.keywords])
     rules = tuple(_compile_rule(rule, pack, keywords) for rule in pack.rules)
-    case_goods = {
-        case.id: any_of(goods_condition(g.hs_codes, g.keywords, keywords) for g in case.goods)
-        for case in pack.cases.values()}
-    clauses = tuple(required_clauses(r.node) for r in rules)
+    case_goods = {}
+    for case in pack.cases.values():
+        nodes = [goods_nodes(g.hs_codes, g.keywords, keywords).main for g in case.goods]
+        case_goods[case.id] = any_of(n for n in nodes if n is not None)
+    nodes = [node for rule in rules for _, node in rule.labelled()]
+    clauses = tuple(required_clauses(node) for node in nodes)
     relevant = None if not all(clauses) else clauses
-    nodes = [r.node for r in rules] + [e.node for r in rules for e in r.exceptions]
     columns = frozenset(leaf.column for node in nodes for leaf in leaves(node)
                         if leaf.key == fact_key(leaf.column))
     return CompiledPack(rules, keywords, case_goods, relevant, columns)
 
 
-def goods_condition(hs_codes: list[HsCode], keywords: list[str], index: KeywordIndex,
-                    exclude: Sequence[str] = ()) -> Node:
-    """HS prefixes decide when the row has an HS code; keywords only when it has none."""
-    branches: list[Node] = [
-        Eq(f"hs{len(h.code)}", "hs_code",
-           f"hs_code starts with {h.code}" + (f" ({h.label})" if h.label else ""), h.code)
-        for h in hs_codes]
+def _hs_leaf(h: HsCode) -> Eq:
+    label = f" ({h.label})" if h.label else ""
+    return Eq(f"hs{len(h.code)}", "hs_code", f"hs_code starts with {h.code}{label}", h.code)
+
+
+def goods_nodes(hs_codes: list[HsCode], keywords: list[str], index: KeywordIndex,
+                exclude: Sequence[str] = ()) -> GoodsNodes:
+    """HS prefixes decide when the row has an HS code; keywords when it has none, or beside an
+    "ex" code. A keyword beside an unlisted HS code is a review (mismatch)."""
+    plain = [_hs_leaf(h) for h in hs_codes if not h.ex]
+    ex = [_hs_leaf(h) for h in hs_codes if h.ex]
+    branches: list[Node] = list(plain)
+    reviews: list[tuple[str, Node]] = []
     if keywords:
-        mentions = any_of(
-            Eq(index.key(k), "description", f"description mentions {k!r}", True)
-            for k in keywords)
         unless = [Absent(index.key(k), "description", f"description does not mention {k!r}")
                   for k in exclude]
-        branches.append(All((Eq("has_hs", "hs_code", "no hs_code given", False), mentions,
-                             *unless)))
-    return any_of(branches)
+        named = all_of([any_of(Eq(index.key(k), "description", f"description mentions {k!r}",
+                                  True) for k in keywords), *unless])
+        branches.append(All((Eq("has_hs", "hs_code", "no hs_code given", False), named)))
+        if ex:
+            branches.append(All((any_of(ex), named)))
+        reviews.append(("mismatch", All((Eq("has_hs", "hs_code", "hs_code given", True),
+                                         named))))
+    if ex:
+        reviews.append(("ex", any_of(ex)))
+    return GoodsNodes(any_of(branches) if branches else None, tuple(reviews))
 
 
 def _compile_rule(rule: Rule, pack: RulePack, keywords: KeywordIndex) -> CompiledRule:
@@ -107,19 +163,26 @@ def _compile_rule(rule: Rule, pack: RulePack, keywords: KeywordIndex) -> Compile
         dates.append(Cmp("date", "date", f"date on or before {rule.in_force_until} "
                          "(in force until)", "lte", rule.in_force_until.isoformat()))
     when = [_condition(col, cond, tables) for col, cond in rule.when.items()]
-    goods = goods_condition(rule.hs_codes, rule.keywords, keywords, rule.exclude_keywords)
-    node = all_of([direction, goods,
-                   *dates, *when])
+    goods = goods_nodes(rule.hs_codes, rule.keywords, keywords, rule.exclude_keywords)
+
+    def with_goods(goods_node: Node | None) -> Node:
+        parts = [direction, goods_node, *dates, *when]
+        return all_of(p for p in parts if p is not None)
+
+    node = with_goods(goods.main)
     exceptions = []
     for exc in rule.exceptions:
         if exc.when is None:
             continue
         parts: list[Node] = [node]
         if exc.hs_codes:
-            parts.append(goods_condition(exc.hs_codes, [], keywords))
+            exc_goods = goods_nodes(exc.hs_codes, [], keywords).main
+            assert exc_goods is not None
+            parts.append(exc_goods)
         parts += [_condition(col, cond, tables) for col, cond in exc.when.items()]
         exceptions.append(CompiledException(exc, all_of(parts)))
-    return CompiledRule(rule, node, tuple(exceptions))
+    reviews = tuple((kind, with_goods(review)) for kind, review in goods.reviews)
+    return CompiledRule(rule, node, tuple(exceptions), reviews)
 
 
 def _literal(column: str, value: Any, tables: Tables) -> Any:
@@ -146,6 +209,9 @@ def _condition(column: str, cond: Condition, tables: Tables) -> Node:
 
     if cond.equals is not None:
         parts.append(Eq(key, column, f"{column} is {cond.equals!r}", lit(cond.equals)))
+    if cond.not_equals is not None:
+        parts.append(NotEq(key, column, f"{column} is not {cond.not_equals!r}",
+                           lit(cond.not_equals)))
     if cond.in_ is not None:
         parts.append(any_of(Eq(key, column, f"{column} is {v!r}", lit(v)) for v in cond.in_))
     if cond.not_in is not None:

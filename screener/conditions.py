@@ -60,6 +60,23 @@ class Ne(Leaf):
 
 
 @dataclass(frozen=True)
+class NotEq(Leaf):
+    """True when the key is absent or differs ("not notified" includes "not stated")."""
+
+    value: Any
+
+    def to_durable(self) -> dict:
+        # durable_rules' $neq is false on a missing key, hence the explicit $nex branch.
+        return {"$or": [{"$nex": {self.key: 1}}, {"$neq": {self.key: self.value}}]}
+
+    def test(self, fact: Fact) -> bool:
+        return fact.get(self.key) != self.value
+
+    def witness(self, fact: Fact) -> list[Leaf]:
+        return [self] if self.test(fact) else []
+
+
+@dataclass(frozen=True)
 class Absent(Leaf):
     """True when the key is missing (only ever used beside positive tests: a rule on absence
     alone loops forever in durable_rules)."""
@@ -119,7 +136,7 @@ class Any_:
         return [leaf for c in self.children for leaf in c.witness(fact)]
 
 
-Node = Eq | Ne | Absent | Cmp | All | Any_
+Node = Eq | Ne | NotEq | Absent | Cmp | All | Any_
 
 
 def all_of(children: Iterable[Node]) -> Node:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .compiler import CompiledPack, CompiledRule
-from .conditions import Leaf
+from .compiler import REVIEW_REASONS, CompiledPack, CompiledRule
+from .conditions import Leaf, Node
 from .loader import RulePack
 from .report import Exemption, Finding, Match
 from .transaction import Transaction
@@ -30,13 +30,18 @@ def _matches(leaves: list[Leaf], tx: Transaction) -> list[Match]:
 
 def build_findings(fired: list[str], fact: dict[str, Any], tx: Transaction, pack: RulePack,
                    compiled: CompiledPack) -> tuple[list[Finding], list[Exemption]]:
-    """`fired` holds rule ids and "rule_id#exception_id" labels from the engine."""
+    """`fired` holds the engine's labels: "rule_id", "rule_id#exception_id" and
+    "rule_id?review_reason" (see CompiledRule.labelled)."""
     fired_set = set(fired)
     findings: list[Finding] = []
     exemptions: list[Exemption] = []
     for item in compiled.rules:
         rule = item.rule
         if rule.id not in fired_set:
+            review = next(((kind, node) for kind, node in item.reviews
+                           if f"{rule.id}?{kind}" in fired_set), None)
+            if review is not None:
+                findings.append(_review_finding(item, review, fact, tx, pack, compiled))
             continue
         applied = [c.exception for c in item.exceptions if f"{rule.id}#{c.exception.id}"
                    in fired_set]
@@ -50,10 +55,21 @@ def build_findings(fired: list[str], fact: dict[str, Any], tx: Transaction, pack
     return findings, exemptions
 
 
+def _review_finding(item: CompiledRule, review: tuple[str, Node], fact: dict[str, Any],
+                    tx: Transaction, pack: RulePack, compiled: CompiledPack) -> Finding:
+    kind, node = review
+    finding = _finding(item, [], fact, tx, pack, compiled, node)
+    reason = REVIEW_REASONS[kind]
+    finding.verdict = "review"
+    finding.caveats.insert(0, f"review: {reason}")
+    finding.explanation += f" Review: {reason}."
+    return finding
+
+
 def _finding(item: CompiledRule, applied: list, fact: dict[str, Any], tx: Transaction,
-             pack: RulePack, compiled: CompiledPack) -> Finding:
+             pack: RulePack, compiled: CompiledPack, node: Node | None = None) -> Finding:
     rule = item.rule
-    conditions = _matches(item.node.witness(fact), tx)
+    conditions = _matches((node or item.node).witness(fact), tx)
     verdict = "review" if applied else rule.verdict
     caveats = [f"exception {e.id} applies ({e.description}): flagged for review, not as a "
                "violation" for e in applied]

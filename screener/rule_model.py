@@ -28,6 +28,12 @@ class HsCode(_Strict):
     # "resolution": the resolution text prints this code; "correspondence": the standard
     # HS correspondence for goods the text names in words.
     source: Literal["resolution", "correspondence"] = "correspondence"
+    # An "ex" code: only part of what the code covers is under the provision (261590 holds
+    # vanadium but also niobium and tantalum ores). It matches only when the description names
+    # the goods; otherwise the row is a review.
+    ex: bool = False
+    # The HS edition the code belongs to when it is not in HS 2022 (e.g. "HS2017" for 8803).
+    edition: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -45,26 +51,18 @@ class HsCode(_Strict):
         return code
 
 
-class Goods(_Strict):
-    """What a rule or a case is about: HS prefixes, and keywords for rows without an HS code."""
-
-    hs_codes: list[HsCode] = []
-    keywords: list[str] = []
-    exclude_keywords: list[str] = []
-
-    @field_validator("keywords", "exclude_keywords")
-    @classmethod
-    def _keywords(cls, value: list[str]) -> list[str]:
-        for keyword in value:
-            if not keyword.strip():
-                raise ValueError("empty keyword")
-        return value
+def _check_keywords(value: list[str]) -> list[str]:
+    for keyword in value:
+        if not keyword.strip():
+            raise ValueError("empty keyword")
+    return value
 
 
 class Condition(_Strict):
     """A test on one transaction field, e.g. `{in: [Rajin, Rason]}` or `{equals: true}`."""
 
     equals: Scalar | None = None
+    not_equals: Scalar | None = None  # also true when the column is blank
     in_: list[Scalar] | None = Field(default=None, alias="in")
     not_in: list[Scalar] | None = None
     gt: float | date | None = None
@@ -76,7 +74,8 @@ class Condition(_Strict):
     def _one_test(self) -> Condition:
         given = [name for name in type(self).model_fields if getattr(self, name) is not None]
         if not given:
-            raise ValueError("a condition needs one of equals, in, not_in, gt, gte, lt, lte")
+            raise ValueError("a condition needs one of equals, not_equals, in, not_in, gt, "
+                             "gte, lt, lte")
         return self
 
 
@@ -108,6 +107,8 @@ class Rule(_Strict):
     direction: str
     country: str = "KP"
     goods: str  # the goods as the resolution text names them
+    # all_goods: the provision is about the transaction, not the goods (ship-to-ship transfers)
+    all_goods: bool = False
     hs_codes: list[HsCode] = []
     keywords: list[str] = []
     # A row matched by keywords is not matched when its description also names one of these
@@ -120,6 +121,8 @@ class Rule(_Strict):
     references: list[str] = []
     notes: str | None = None
     examples: Examples = Examples()
+
+    _keywords = field_validator("keywords", "exclude_keywords")(_check_keywords)
 
     @field_validator("id")
     @classmethod
@@ -154,14 +157,14 @@ class Rule(_Strict):
         if self.in_force_until is not None and self.in_force_until < self.in_force_from:
             raise ValueError(f"in_force_until {self.in_force_until} is before in_force_from "
                              f"{self.in_force_from}")
-        if not self.hs_codes and not self.keywords:
-            raise ValueError("the rule names no goods: give hs_codes or keywords")
+        if self.all_goods and (self.hs_codes or self.keywords):
+            raise ValueError("all_goods: true cannot be combined with hs_codes or keywords")
+        if not self.all_goods and not self.hs_codes and not self.keywords:
+            raise ValueError("the rule names no goods: give hs_codes or keywords "
+                             "(or all_goods: true)")
+        if self.all_goods and not self.when:
+            raise ValueError("all_goods: true needs `when` conditions")
         return self
-
-    @property
-    def goods_match(self) -> Goods:
-        return Goods(hs_codes=self.hs_codes, keywords=self.keywords,
-                     exclude_keywords=self.exclude_keywords)
 
     @property
     def citation(self) -> str:

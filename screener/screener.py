@@ -33,11 +33,7 @@ class Screener:
     def __init__(self, pack: RulePack):
         self.pack = pack
         self.compiled = compile_pack(pack)
-        conditions = []
-        for item in self.compiled.rules:
-            conditions.append((item.rule.id, item.node))
-            conditions += [(f"{item.rule.id}#{e.exception.id}", e.node) for e in item.exceptions]
-        self.engine = RuleEngine(conditions)
+        self.engine = RuleEngine(self.compiled.labelled())
         self._keys = itertools.count()
 
     @classmethod

@@ -16,7 +16,8 @@ from .tables import Tables
 
 REQUIRED_COLUMNS = ("id", "date", "exporter_country", "importer_country")
 GOODS_COLUMNS = ("hs_code", "description")
-COUNTRY_COLUMNS = ("exporter_country", "importer_country", "origin_country", "vessel_flag")
+COUNTRY_COLUMNS = ("exporter_country", "importer_country", "origin_country",
+                   "destination_country", "vessel_flag")
 NUMBER_COLUMNS = ("quantity", "value_usd")
 BOOL_COLUMNS = ("ship_to_ship", "notified_to_committee")
 TEXT_COLUMNS = ("description", "exporter", "importer", "vessel_name", "port_of_loading",
@@ -31,6 +32,7 @@ class Transaction(BaseModel):
     exporter_country: str
     importer_country: str
     origin_country: str | None = None
+    destination_country: str | None = None
     hs_code: str | None = None
     description: str | None = None
     quantity: float | None = None
@@ -46,6 +48,7 @@ class Transaction(BaseModel):
     ship_to_ship: bool | None = None
     payment: str | None = None
     notified_to_committee: bool | None = None
+    contract_date: date | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -59,10 +62,10 @@ class Transaction(BaseModel):
     def _id(cls, value: Any) -> str:
         return str(value).strip()
 
-    @field_validator("date", mode="before")
+    @field_validator("date", "contract_date", mode="before")
     @classmethod
-    def _date(cls, value: Any) -> date:
-        return v.parse_date(value)
+    def _date(cls, value: Any) -> date | None:
+        return None if value is None else v.parse_date(value)
 
     @field_validator(*COUNTRY_COLUMNS, mode="before")
     @classmethod

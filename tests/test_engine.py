@@ -27,10 +27,7 @@ def generated_records():
 
 def test_engine_matches_python_evaluation_and_prefilter_is_safe(screener, pack):
     compiled = screener.compiled
-    labels = []
-    for item in compiled.rules:
-        labels.append((item.rule.id, item.node))
-        labels += [(f"{item.rule.id}#{e.exception.id}", e.node) for e in item.exceptions]
+    labels = compiled.labelled()
     checked = fired_any = 0
     for raw in generated_records():
         result = screener.screen([raw]).results[0]
