@@ -40,8 +40,8 @@ from .text import fold
 from .transaction import BOOL_COLUMNS, COUNTRY_COLUMNS, NUMBER_COLUMNS
 
 REVIEW_REASONS = {
-    "ex": "the HS code also covers goods outside the provision and the description does not "
-          "name the goods it covers",
+    "ex": "the HS code also covers goods outside the provision and there is no description "
+          "to say which",
     "mismatch": "the description names goods the provision covers but the HS code is not one "
                 "of its codes: HS code and description disagree",
 }
@@ -147,7 +147,9 @@ def goods_nodes(hs_codes: list[HsCode], keywords: list[str], index: KeywordIndex
         reviews.append(("mismatch", All((Eq("has_hs", "hs_code", "hs_code given", True),
                                          named))))
     if ex:
-        reviews.append(("ex", any_of(ex)))
+        # Only without a description: one that does not name the goods says they are others.
+        reviews.append(("ex", All((any_of(ex), Eq("has_description", "description",
+                                                  "no description given", False)))))
     return GoodsNodes(any_of(branches) if branches else None, tuple(reviews))
 
 
@@ -172,14 +174,14 @@ def _compile_rule(rule: Rule, pack: RulePack, keywords: KeywordIndex) -> Compile
     node = with_goods(goods.main)
     exceptions = []
     for exc in rule.exceptions:
-        if exc.when is None:
+        if not exc.decidable:
             continue
         parts: list[Node] = [node]
         if exc.hs_codes:
             exc_goods = goods_nodes(exc.hs_codes, [], keywords).main
             assert exc_goods is not None
             parts.append(exc_goods)
-        parts += [_condition(col, cond, tables) for col, cond in exc.when.items()]
+        parts += [_condition(col, cond, tables) for col, cond in (exc.when or {}).items()]
         exceptions.append(CompiledException(exc, all_of(parts)))
     reviews = tuple((kind, with_goods(review)) for kind, review in goods.reviews)
     return CompiledRule(rule, node, tuple(exceptions), reviews)

@@ -9,6 +9,7 @@ here is what keeps rule comparisons honest.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from .keywords import KeywordIndex
@@ -39,7 +40,10 @@ def build_fact(tx: Transaction, internal_id: str, keywords: KeywordIndex,
         value = getattr(tx, column)
         if value is None or column == "date":
             continue
-        fact[fact_key(column)] = value if column in _PLAIN or column == "id" else fold(value)
+        if isinstance(value, date):
+            fact[column] = value.isoformat()
+        else:
+            fact[fact_key(column)] = value if column in _PLAIN or column == "id" else fold(value)
     code = tx.hs_code
     fact["has_hs"] = code is not None
     if code is not None:
@@ -47,6 +51,7 @@ def build_fact(tx: Transaction, internal_id: str, keywords: KeywordIndex,
         for level in HS_LEVELS:
             if len(code) >= level:
                 fact[f"hs{level}"] = code[:level]
+    fact["has_description"] = tx.description is not None
     if tx.description:
         for keyword in keywords.find(tx.description):
             fact[f"kw{keywords.ids[keyword]}"] = True

@@ -74,7 +74,7 @@ def _finding(item: CompiledRule, applied: list, fact: dict[str, Any], tx: Transa
     caveats = [f"exception {e.id} applies ({e.description}): flagged for review, not as a "
                "violation" for e in applied]
     caveats += [f"exception {e.id} cannot be decided from the record: {e.description}"
-                for e in rule.exceptions if e.when is None]
+                for e in rule.exceptions if not e.decidable]
     precedents = [case_id for case_id in rule.precedents
                   if compiled.case_goods[case_id].test(fact)]
     reasons = "; ".join(m.condition for m in conditions)
@@ -82,7 +82,8 @@ def _finding(item: CompiledRule, applied: list, fact: dict[str, Any], tx: Transa
                    f"Matched: {reasons}.")
     return Finding(
         rule_id=rule.id, title=rule.title, resolution=rule.resolution,
-        paragraph=rule.paragraph, citation=rule.citation, adopted=rule.adopted,
+        paragraph=rule.paragraph, subparagraph=rule.subparagraph, citation=rule.citation,
+        adopted=rule.adopted,
         verdict=verdict, explanation=explanation,
         matched={m.column: m.value for m in conditions}, conditions=conditions,
         precedents=precedents, caveats=caveats, references=rule.references)

@@ -24,6 +24,7 @@ class Finding(BaseModel):
     title: str
     resolution: str
     paragraph: str
+    subparagraph: str | None = None
     citation: str
     adopted: date
     verdict: Literal["violation", "review"]

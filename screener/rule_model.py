@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from .values import normalise_hs_code
 
 RULE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-_PARAGRAPH = re.compile(r"^\d+(\([a-z]+\))*$")
+_SUBPARAGRAPH = re.compile(r"^(\([a-z0-9]+\))+$")
 
 Scalar = str | float | bool | date
 
@@ -80,14 +80,19 @@ class Condition(_Strict):
 
 
 class RuleException(_Strict):
-    """An exception written into the provision. With `when`, the screener checks it against the
-    record; without, it cannot be decided from trade data and is shown as a caveat."""
+    """An exception written into the provision. With `when` and/or `hs_codes`, the screener
+    checks it against the record; with neither, it cannot be decided from trade data and is
+    shown on every finding as a caveat."""
 
     id: str
     description: str
     when: dict[str, Condition] | None = None
     hs_codes: list[HsCode] = []
     effect: Literal["exempt", "review"] = "exempt"
+
+    @property
+    def decidable(self) -> bool:
+        return self.when is not None or bool(self.hs_codes)
 
 
 class Examples(_Strict):
@@ -99,7 +104,8 @@ class Rule(_Strict):
     id: str
     title: str
     resolution: str
-    paragraph: str
+    paragraph: str  # the operative paragraph number, e.g. "28"
+    subparagraph: str | None = None  # e.g. "(a)(iii)" for 1718 OP8(a)(iii)
     adopted: date
     in_force_from: date | None = None
     in_force_until: date | None = None  # last day on which the rule applies (inclusive)
@@ -142,10 +148,17 @@ class Rule(_Strict):
     @classmethod
     def _paragraph(cls, value: Any) -> str:
         text = str(value)
-        if not _PARAGRAPH.match(text):
-            raise ValueError(f"paragraph {value!r} must be an operative paragraph number "
-                             "such as '28' or '8(a)'")
+        if not text.isdigit():
+            raise ValueError(f"paragraph {value!r} must be an operative paragraph number such "
+                             "as '28' (put '(a)(iii)' in subparagraph)")
         return text
+
+    @field_validator("subparagraph")
+    @classmethod
+    def _subparagraph(cls, value: str | None) -> str | None:
+        if value is not None and not _SUBPARAGRAPH.match(value):
+            raise ValueError(f"subparagraph {value!r} must look like '(a)(iii)'")
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Rule:
@@ -168,7 +181,7 @@ class Rule(_Strict):
 
     @property
     def citation(self) -> str:
-        return f"UNSCR {self.resolution} OP{self.paragraph}"
+        return f"UNSCR {self.resolution} OP{self.paragraph}{self.subparagraph or ''}"
 
 
 class RuleFile(_Strict):

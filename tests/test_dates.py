@@ -35,12 +35,18 @@ def test_coal_under_the_2321_cap_is_a_review_not_a_violation(screener):
     assert result.status == "review"
 
 
-def test_prior_contract_window_after_2371_downgrades_to_review(screener):
-    inside = screener.screen([record(date="2017-09-04", hs_code="2701")]).results[0]
-    after = screener.screen([record(date="2017-09-05", hs_code="2701")]).results[0]
-    assert inside.status == "review"
-    assert any("prior-contracts" in c for c in inside.findings[0].caveats)
-    assert after.status == "violation"
+@pytest.mark.parametrize(("date", "contract_date", "status"), [
+    ("2017-09-04", "2017-07-01", "review"),     # prior contract, inside the 30 days
+    ("2017-09-05", "2017-07-01", "violation"),  # prior contract, too late
+    ("2017-09-04", "2017-08-05", "violation"),  # contract signed on adoption day
+    ("2017-09-04", None, "violation"),          # no contract date given
+])
+def test_2371_prior_contract_window(screener, date, contract_date, status):
+    result = screener.screen([record(date=date, hs_code="2701",
+                                     contract_date=contract_date)]).results[0]
+    assert result.status == status
+    if status == "review":
+        assert any("prior-contracts" in c for c in result.findings[0].caveats)
 
 
 def test_rajin_transit_claim_needs_every_condition(screener):

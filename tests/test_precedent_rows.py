@@ -16,8 +16,10 @@ EXPECTED = {
     "HYE-FOOD-1": ("clear", set(), None),
     "SAM-MIN-1": ("review", {"UNSCR 2371 OP8"}, "dailynk-2024-07-samjang-minerals-for-food"),
     "SAM-FOOD-1": ("clear", set(), None),
-    "NAM-COAL-1": ("violation", {"UNSCR 2371 OP8"}, "dailynk-2020-05-nampo-mineral-ships"),
-    "NAM-FE-1": ("violation", {"UNSCR 2371 OP8"}, "dailynk-2020-05-nampo-mineral-ships"),
+    "NAM-COAL-1": ("violation", {"UNSCR 2371 OP8", "UNSCR 2375 OP11"},
+                   "dailynk-2020-05-nampo-mineral-ships"),
+    "NAM-FE-1": ("violation", {"UNSCR 2371 OP8", "UNSCR 2375 OP11"},
+                 "dailynk-2020-05-nampo-mineral-ships"),
     "NAM-AU-1": ("violation", {"UNSCR 2270 OP30"}, "dailynk-2020-05-nampo-mineral-ships"),
     "NAM-FERT-1": ("clear", set(), None),
     "CLEAN-KR-1": ("clear", set(), None),
@@ -66,7 +68,7 @@ def test_citation_fields_are_plain_numbers(example_report):
     assert findings
     for f in findings:
         assert f.resolution.isdigit() and f.paragraph.isdigit()
-        assert f.citation == f"UNSCR {f.resolution} OP{f.paragraph}"
+        assert f.citation == f"UNSCR {f.resolution} OP{f.paragraph}{f.subparagraph or ''}"
 
 
 def test_extra_columns_are_passed_through(example_report):
