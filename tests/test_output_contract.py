@@ -77,7 +77,7 @@ def test_csv_output_neutralises_formulas(tmp_path):
 def test_table_output_names_rows_citations_and_cases(capsys):
     assert run_cli() == 0
     text = capsys.readouterr().out
-    assert "22 rows" in text
+    assert "40 rows" in text
     assert "UNSCR 2321 OP28" in text and "dailynk-2019-01-hyesan-concentrate" in text
     assert "row 21, column 'date'" in text
 
