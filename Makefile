@@ -10,7 +10,7 @@ PYTHON ?= $(shell for p in python3.12 python3.11 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not ((3, 11) <= sys.version_info[:2] < (3, 13)))' >/dev/null 2>&1; \
 	then echo $$p; break; fi; done)
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench docs clean
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "error: screener needs CPython 3.11 or 3.12 (durable-rules does not import on 3.13); none found on PATH" >&2; exit 2; fi
@@ -25,6 +25,9 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/ruff check screener tests bench
 	$(BIN)/python -m pytest
+
+docs: $(VENV)/.installed
+	$(BIN)/screener rules doc --output docs/rules.md
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/throughput.py

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .docs import rules_markdown
 from .errors import ScreenerError
 from .loader import load_rules
 from .render import write_csv, write_json, write_table
@@ -34,7 +35,26 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write the report here instead of standard output")
     screen.add_argument("--fail-on", choices=tuple(_SEVERITY), default=None,
                         help="exit 1 when any row has this status (review includes violation)")
+    rules = sub.add_parser("rules", help="work with rule packs")
+    rules_sub = rules.add_subparsers(dest="rules_command", required=True)
+    doc = rules_sub.add_parser("doc", help="write the rule-pack reference (Markdown)")
+    doc.add_argument("--rules", type=Path, default=None, help="rule pack directory")
+    doc.add_argument("--output", "-o", type=Path, default=None)
     return parser
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+
+
+def _rules(args: argparse.Namespace) -> int:
+    pack = load_rules(args.rules)
+    _write(rules_markdown(pack), args.output)
+    return EXIT_OK
 
 
 def _screen(args: argparse.Namespace) -> int:
@@ -47,10 +67,8 @@ def _screen(args: argparse.Namespace) -> int:
         write_csv(report, args.file, buffer)
     else:
         write_table(report, pack, buffer)
-    if args.output is None:
-        sys.stdout.write(buffer.getvalue())
-    else:
-        args.output.write_text(buffer.getvalue(), encoding="utf-8")
+    _write(buffer.getvalue(), args.output)
+    if args.output is not None:
         print(f"wrote {args.format} report for {report.summary.rows} rows to {args.output}",
               file=sys.stderr)
     if args.fail_on and any(r.status in _SEVERITY[args.fail_on] for r in report.results):
@@ -61,7 +79,7 @@ def _screen(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return _screen(args)
+        return _screen(args) if args.command == "screen" else _rules(args)
     except ScreenerError as exc:
         print(f"screener: error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
