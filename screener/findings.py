@@ -32,11 +32,16 @@ def build_findings(fired: list[str], fact: dict[str, Any], tx: Transaction, pack
                    compiled: CompiledPack) -> tuple[list[Finding], list[Exemption]]:
     """`fired` holds the engine's labels: "rule_id", "rule_id#exception_id" and
     "rule_id?review_reason" (see CompiledRule.labelled)."""
-    fired_set = set(fired)
     findings: list[Finding] = []
     exemptions: list[Exemption] = []
+    if not fired:
+        return findings, exemptions
+    fired_set = set(fired)
+    touched = {label.partition("#")[0].partition("?")[0] for label in fired}
     for item in compiled.rules:
         rule = item.rule
+        if rule.id not in touched:
+            continue
         if rule.id not in fired_set:
             review = next(((kind, node) for kind, node in item.reviews
                            if f"{rule.id}?{kind}" in fired_set), None)
