@@ -11,9 +11,9 @@ class RulePackError(ScreenerError):
     """A rule pack that cannot be loaded. Every problem found is listed, each naming its file
     and, where there is one, the rule id."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list):  # list[Problem]
         self.problems = problems
-        super().__init__("invalid rule pack:\n" + "\n".join(f"  - {p}" for p in problems))
+        super().__init__("invalid rule pack:\n" + "\n".join(f"  {p}" for p in problems))
 
 
 class InputFileError(ScreenerError):

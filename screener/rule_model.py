@@ -127,6 +127,10 @@ class Rule(_Strict):
     references: list[str] = []
     notes: str | None = None
     examples: Examples = Examples()
+    # In an overlay directory: replace the earlier rule with this id.
+    override: bool = False
+    # Lint ids to silence for this rule (see `screener rules validate`).
+    lint_ignore: list[str] = []
 
     _keywords = field_validator("keywords", "exclude_keywords")(_check_keywords)
 

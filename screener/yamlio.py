@@ -1,13 +1,24 @@
-"""Safe YAML reading for rule packs: data only, never code, and bounded in size."""
+"""Safe YAML reading for rule packs: data only, never code, bounded in size, and with the node
+tree kept so that problems can be reported at the line and column of the offending key."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 MAX_YAML_BYTES = 5 * 1024 * 1024
+
+
+class YamlProblem(ValueError):
+    """A file that cannot be read as YAML; line and column are 1-based (0 when unknown)."""
+
+    def __init__(self, message: str, line: int = 0, column: int = 0):
+        super().__init__(message)
+        self.line, self.column = line, column
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -20,27 +31,71 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
-            mark = key_node.start_mark
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (line {mark.line + 1})", mark
-            )
+                None, None, f"duplicate key {key!r}", key_node.start_mark)
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 
 
 _UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
-)
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    data: Any
+    node: yaml.Node | None
+
+    def locate(self, path: Sequence[str | int], key: bool = False) -> tuple[int, int]:
+        """1-based (line, column) of the value at `path`, or of its key when `key` is true.
+        Follows the path as far as it exists and reports the deepest node reached."""
+        node, mark = self.node, (self.node.start_mark if self.node is not None else None)
+        for step in path:
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if key_node.value == str(step):
+                        mark = key_node.start_mark if key else value_node.start_mark
+                        node = value_node
+                        break
+                else:
+                    break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) \
+                    and 0 <= step < len(node.value):
+                node = node.value[step]
+                mark = node.start_mark
+            else:
+                break
+        if mark is None:
+            return 1, 1
+        return mark.line + 1, mark.column + 1
+
+
+def read_yaml_document(path: Path) -> YamlDocument:
+    size = path.stat().st_size
+    if size > MAX_YAML_BYTES:
+        raise YamlProblem(f"file is {size} bytes; rule and case files are limited to "
+                          f"{MAX_YAML_BYTES} bytes")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise YamlProblem(f"not UTF-8 text (byte {exc.start})") from None
+    loader = _UniqueKeyLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        what = " ".join(p for p in (exc.context, exc.problem) if p)
+        kind = "" if "duplicate key" in what else "YAML syntax error: "
+        raise YamlProblem(f"{kind}{what}", line, column) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(f"YAML syntax error: {exc}") from None
+    finally:
+        loader.dispose()
+    return YamlDocument(data, node)
 
 
 def read_yaml(path: Path) -> Any:
-    """Parse one YAML file; raises ValueError with a readable message on any problem."""
-    size = path.stat().st_size
-    if size > MAX_YAML_BYTES:
-        raise ValueError(f"file is {size} bytes; rule and case files are limited to "
-                         f"{MAX_YAML_BYTES} bytes")
-    text = path.read_text(encoding="utf-8")
-    try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)
-    except yaml.YAMLError as exc:
-        raise ValueError(f"YAML syntax error: {exc}") from exc
+    """Parse one YAML file; raises YamlProblem (a ValueError) on any problem."""
+    return read_yaml_document(path).data
