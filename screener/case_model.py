@@ -6,13 +6,13 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from .rule_model import HsCode
+from .rule_model import HsCodeEntry
 
 
 class CaseGoods(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
-    hs_codes: list[HsCode] = []
+    hs_codes: list[HsCodeEntry] = []
     keywords: list[str] = []
 
 

@@ -1,9 +1,18 @@
-"""Command line: `screener screen FILE.csv [--rules DIR] [--format table|json|csv] ...`."""
+"""Command line.
+
+    screener screen FILE.csv [--rules DIR ...] [--format table|json|csv] [--output PATH]
+    screener rules validate [PATHS] [--format text|json] [--no-lint]
+    screener rules test [--rules DIR ...] [--rule ID ...]
+    screener rules doc [--rules DIR ...] [--output PATH]
+    screener explain --rule ID (RECORD_JSON | --csv FILE --row N) [--rules DIR ...]
+    screener schema rules|cases|pack
+"""
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,12 +20,23 @@ from pathlib import Path
 from . import __version__
 from .docs import rules_markdown
 from .errors import ScreenerError
-from .loader import load_rules
+from .explain import explain
+from .ingest import read_csv
+from .lints import lint
+from .loader import MANIFEST, check_rules, load_rules
 from .render import write_csv, write_json, write_table
+from .rule_tests import format_outcomes, run_examples
+from .schema import SCHEMAS, schema_json
 from .screener import Screener
 
-EXIT_OK, EXIT_FAIL_ON, EXIT_UNUSABLE = 0, 1, 2
+EXIT_OK, EXIT_FAIL, EXIT_UNUSABLE = 0, 1, 2
 _SEVERITY = {"violation": ("violation",), "review": ("violation", "review")}
+
+
+def _rules_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--rules", type=Path, action="append", default=None, metavar="DIR",
+                        help="rule pack directory (default: the shipped pack); repeat to add "
+                             "overlay directories that add, override or disable rules")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,20 +46,42 @@ def build_parser() -> argparse.ArgumentParser:
                     "provisions) and cite the provision and the reported precedents.")
     parser.add_argument("--version", action="version", version=f"screener {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
+
     screen = sub.add_parser("screen", help="screen a CSV file of transactions")
     screen.add_argument("file", type=Path, help="CSV file (UTF-8, header row)")
-    screen.add_argument("--rules", type=Path, default=None,
-                        help="rule pack directory (default: the pack shipped with screener)")
+    _rules_option(screen)
     screen.add_argument("--format", choices=("table", "json", "csv"), default="table")
     screen.add_argument("--output", "-o", type=Path, default=None,
                         help="write the report here instead of standard output")
     screen.add_argument("--fail-on", choices=tuple(_SEVERITY), default=None,
                         help="exit 1 when any row has this status (review includes violation)")
-    rules = sub.add_parser("rules", help="work with rule packs")
+
+    rules = sub.add_parser("rules", help="validate, test and document rule packs")
     rules_sub = rules.add_subparsers(dest="rules_command", required=True)
+    validate = rules_sub.add_parser(
+        "validate", help="report every problem in rule packs or files as file:line:col")
+    validate.add_argument("paths", type=Path, nargs="*",
+                          help="pack directories (the first is the base, later ones overlays) "
+                               "or rule files; default: the shipped pack")
+    validate.add_argument("--format", choices=("text", "json"), default="text")
+    validate.add_argument("--no-lint", action="store_true", help="report errors only")
+    test = rules_sub.add_parser("test", help="run every rule's examples through the engine")
+    _rules_option(test)
+    test.add_argument("--rule", action="append", default=None, metavar="ID",
+                      help="only this rule (repeatable)")
     doc = rules_sub.add_parser("doc", help="write the rule-pack reference (Markdown)")
-    doc.add_argument("--rules", type=Path, default=None, help="rule pack directory")
+    _rules_option(doc)
     doc.add_argument("--output", "-o", type=Path, default=None)
+
+    exp = sub.add_parser("explain", help="show why a rule fires or not for one record")
+    exp.add_argument("--rule", required=True, metavar="ID")
+    exp.add_argument("record", nargs="?", help="the record as a JSON object")
+    exp.add_argument("--csv", type=Path, help="take the record from this CSV file")
+    exp.add_argument("--row", type=int, help="1-based data row of --csv")
+    _rules_option(exp)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of a YAML file kind")
+    schema.add_argument("kind", choices=tuple(SCHEMAS))
     return parser
 
 
@@ -51,14 +93,8 @@ def _write(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
 
 
-def _rules(args: argparse.Namespace) -> int:
-    pack = load_rules(args.rules)
-    _write(rules_markdown(pack), args.output)
-    return EXIT_OK
-
-
 def _screen(args: argparse.Namespace) -> int:
-    pack = load_rules(args.rules)
+    pack = load_rules(*(args.rules or []))
     report = Screener(pack).screen(args.file)
     buffer = io.StringIO()
     if args.format == "json":
@@ -72,14 +108,113 @@ def _screen(args: argparse.Namespace) -> int:
         print(f"wrote {args.format} report for {report.summary.rows} rows to {args.output}",
               file=sys.stderr)
     if args.fail_on and any(r.status in _SEVERITY[args.fail_on] for r in report.results):
-        return EXIT_FAIL_ON
+        return EXIT_FAIL
+    return EXIT_OK
+
+
+def _pack_of(path: Path) -> Path:
+    """The pack directory a rule file belongs to: nearest ancestor with a manifest."""
+    for parent in path.resolve().parents:
+        if (parent / MANIFEST).is_file():
+            return parent
+    return path.resolve().parent
+
+
+def _validate(args: argparse.Namespace) -> int:
+    paths: list[Path] = args.paths
+    files = [p for p in paths if p.is_file()]
+    dirs = [p for p in paths if not p.is_file()]
+    problems = []
+    if files:
+        # A file is checked within its pack (so references to other files resolve); only the
+        # problems located in the named files are reported.
+        by_pack: dict[Path, set[str]] = {}
+        for file in files:
+            by_pack.setdefault(_pack_of(file), set()).add(str(file.resolve()))
+        for pack_dir, members in by_pack.items():
+            pack, found = check_rules(pack_dir)
+            problems += [p for p in found if p.file in members]
+            if pack is not None:
+                problems += [p for p in lint(pack) if p.file in members] \
+                    if not args.no_lint else []
+    if dirs or not files:
+        pack, found = check_rules(*dirs)
+        problems += found
+        if pack is not None and not args.no_lint:
+            problems += lint(pack)
+    errors = sum(p.level == "error" for p in problems)
+    warnings = len(problems) - errors
+    if args.format == "json":
+        json.dump({"problems": [p.to_dict() for p in problems], "errors": errors,
+                   "warnings": warnings}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for problem in problems:
+            print(problem)
+        files_read = {p.file for p in problems}
+        print(f"{errors} error(s), {warnings} warning(s)"
+              + (f" in {len(files_read)} file(s)" if problems else ""), file=sys.stderr)
+    return EXIT_FAIL if errors else EXIT_OK
+
+
+def _test(args: argparse.Namespace) -> int:
+    screener = Screener(load_rules(*(args.rules or [])))
+    outcomes = run_examples(screener, set(args.rule) if args.rule else None)
+    if args.rule and not outcomes:
+        print(f"screener: error: no examples for rule(s) {', '.join(args.rule)}",
+              file=sys.stderr)
+        return EXIT_UNUSABLE
+    sys.stdout.write(format_outcomes(outcomes))
+    return EXIT_OK if all(o.passed for o in outcomes) else EXIT_FAIL
+
+
+def _explain(args: argparse.Namespace) -> int:
+    screener = Screener(load_rules(*(args.rules or [])))
+    if args.csv is not None:
+        if args.row is None:
+            raise ScreenerError("--csv needs --row N (the 1-based data row)")
+        _, rows = read_csv(args.csv)
+        raw = next((r for r in rows if r.row == args.row), None)
+        if raw is None:
+            raise ScreenerError(f"{args.csv}: no data row {args.row}")
+        record, row = {**raw.values, **raw.extra}, raw.row
+    elif args.record:
+        try:
+            record = json.loads(args.record)
+        except json.JSONDecodeError as exc:
+            raise ScreenerError(f"the record is not valid JSON: {exc}") from None
+        if not isinstance(record, dict):
+            raise ScreenerError("the record must be a JSON object")
+        row = 1
+    else:
+        raise ScreenerError("give the record as JSON, or --csv FILE --row N")
+    try:
+        sys.stdout.write(explain(screener, args.rule, record, row))
+    except KeyError as exc:
+        raise ScreenerError(exc.args[0]) from None
+    return EXIT_OK
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "screen":
+        return _screen(args)
+    if args.command == "explain":
+        return _explain(args)
+    if args.command == "schema":
+        sys.stdout.write(schema_json(args.kind))
+        return EXIT_OK
+    if args.rules_command == "validate":
+        return _validate(args)
+    if args.rules_command == "test":
+        return _test(args)
+    _write(rules_markdown(load_rules(*(args.rules or []))), args.output)
     return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return _screen(args) if args.command == "screen" else _rules(args)
+        return _dispatch(args)
     except ScreenerError as exc:
         print(f"screener: error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE

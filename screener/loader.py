@@ -90,17 +90,15 @@ def load_rules(*paths: str | Path | None) -> RulePack:
     return pack
 
 
-def check_rules(*paths: str | Path | None,
-                only_files: Sequence[Path] | None = None) -> tuple[RulePack | None, list[Problem]]:
-    """Like load_rules, but returns (pack or None, problems) instead of raising. With
-    `only_files`, only those rule files of the pack are read (validating single files)."""
+def check_rules(*paths: str | Path | None) -> tuple[RulePack | None, list[Problem]]:
+    """Like load_rules, but returns (pack or None, problems) instead of raising."""
     given = [Path(p) for p in paths if p is not None]
     directories = given or [default_pack_dir()]
     for directory in directories:
         if not directory.is_dir():
             return None, [Problem(str(directory), 0, 0, "error", "not-found",
                                   "rule pack directory not found")]
-    reader = _PackReader([d.resolve() for d in directories], only_files)
+    reader = _PackReader([d.resolve() for d in directories])
     return reader.read(), reader.problems
 
 
@@ -130,10 +128,9 @@ def _keys_at(model: type[BaseModel], loc: Loc) -> list[str]:
 
 
 class _PackReader:
-    def __init__(self, directories: list[Path], only_files: Sequence[Path] | None):
+    def __init__(self, directories: list[Path]):
         self.base = directories[0]
         self.overlays = directories[1:]
-        self.only_files = {p.resolve() for p in only_files} if only_files else None
         self.problems: list[Problem] = []
         self.files: dict[str, bytes] = {}
 
@@ -253,10 +250,7 @@ class _PackReader:
     def _rule_paths(self, directory: Path, patterns: list[str],
                     skip: set[Path]) -> list[Path]:
         paths = {p.resolve() for pattern in patterns for p in directory.glob(pattern)}
-        found = sorted(p for p in paths - skip if p.is_file() and p.suffix in (".yaml", ".yml"))
-        if self.only_files is not None:
-            found = [p for p in found if p in self.only_files]
-        return found
+        return sorted(p for p in paths - skip if p.is_file() and p.suffix in (".yaml", ".yml"))
 
     def _all_rules(self, manifest: PackManifest) -> tuple[list[Rule], dict[str, RuleSource],
                                                            list[str]]:
@@ -369,7 +363,7 @@ class _PackReader:
             source = sources[rule.id]
 
             def at(*loc: str | int, key: bool = False, source: RuleSource = source) -> dict:
-                file, line, column = source.locate(*loc, key=key)
+                _, line, column = source.locate(*loc, key=key)
                 return {"line": line, "column": column}
 
             prefix = f"rule {rule.id}: "

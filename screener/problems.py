@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -19,7 +20,16 @@ class Problem:
     rule_id: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.level}: {self.message}"
+        return f"{shown_path(self.file)}:{self.line}:{self.column}: {self.level}: {self.message}"
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def shown_path(file: str) -> str:
+    """A path relative to the working directory when it lies below it (shorter to read)."""
+    try:
+        relative = os.path.relpath(file)
+    except ValueError:
+        return file
+    return file if relative.startswith("..") else relative

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from .values import normalise_hs_code
 
@@ -35,13 +42,6 @@ class HsCode(_Strict):
     # The HS edition the code belongs to when it is not in HS 2022 (e.g. "HS2017" for 8803).
     edition: str | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthand(cls, data: Any) -> Any:
-        if isinstance(data, str | int):
-            return {"code": str(data)}
-        return data
-
     @field_validator("code")
     @classmethod
     def _code(cls, value: str) -> str:
@@ -49,6 +49,15 @@ class HsCode(_Strict):
         if len(code) % 2 or len(code) > 10:
             raise ValueError(f"HS prefix {code!r} must have 2, 4, 6, 8 or 10 digits")
         return code
+
+
+def _hs_shorthand(data: Any) -> Any:
+    return {"code": str(data)} if isinstance(data, str | int) else data
+
+
+# In YAML an HS code may be a plain string ("2603") or a mapping with label, source, ex.
+HsCodeEntry = Annotated[HsCode, BeforeValidator(_hs_shorthand,
+                                                json_schema_input_type=HsCode | str)]
 
 
 def _check_keywords(value: list[str]) -> list[str]:
@@ -87,7 +96,7 @@ class RuleException(_Strict):
     id: str
     description: str
     when: dict[str, Condition] | None = None
-    hs_codes: list[HsCode] = []
+    hs_codes: list[HsCodeEntry] = []
     effect: Literal["exempt", "review"] = "exempt"
 
     @property
@@ -95,9 +104,34 @@ class RuleException(_Strict):
         return self.when is not None or bool(self.hs_codes)
 
 
+class ExampleExpect(_Strict):
+    """What a must-match example must also show (all optional)."""
+
+    verdict: Literal["violation", "review"] | None = None
+    citation: str | None = None
+    precedents: list[str] | None = None
+
+
+class Example(_Strict):
+    """A record (as a CSV row or API dict would give it) and, optionally, expectations. In YAML
+    a bare record mapping is accepted as shorthand for `{record: ...}`."""
+
+    record: dict[str, Any]
+    expect: ExampleExpect | None = None
+    note: str | None = None
+
+
+def _example_shorthand(data: Any) -> Any:
+    return {"record": data} if isinstance(data, dict) and "record" not in data else data
+
+
+ExampleEntry = Annotated[Example, BeforeValidator(_example_shorthand,
+                                                  json_schema_input_type=Example | dict)]
+
+
 class Examples(_Strict):
-    match: list[dict[str, Any]] = []
-    no_match: list[dict[str, Any]] = []
+    match: list[ExampleEntry] = []
+    no_match: list[ExampleEntry] = []
 
 
 class Rule(_Strict):
@@ -115,7 +149,7 @@ class Rule(_Strict):
     goods: str  # the goods as the resolution text names them
     # all_goods: the provision is about the transaction, not the goods (ship-to-ship transfers)
     all_goods: bool = False
-    hs_codes: list[HsCode] = []
+    hs_codes: list[HsCodeEntry] = []
     keywords: list[str] = []
     # A row matched by keywords is not matched when its description also names one of these
     # (e.g. a generic "minerals" rule that must leave "iron ore" to the specific rule).
@@ -189,7 +223,10 @@ class Rule(_Strict):
 
 
 class RuleFile(_Strict):
-    rules: list[Rule]
+    """A YAML rule file: its rules and, in an overlay directory, shipped rules to disable."""
+
+    rules: list[Rule] = []
+    disable: list[str] = []
 
 
 class Direction(_Strict):

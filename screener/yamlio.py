@@ -39,6 +39,11 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
 
 _UniqueKeyLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# Dates stay text: pydantic parses them and reports a bad one (2016-13-01) at its key, where
+# PyYAML's own timestamp constructor would fail with an unlocated ValueError.
+_UniqueKeyLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,7 @@ def read_yaml_document(path: Path) -> YamlDocument:
         what = " ".join(p for p in (exc.context, exc.problem) if p)
         kind = "" if "duplicate key" in what else "YAML syntax error: "
         raise YamlProblem(f"{kind}{what}", line, column) from None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
         raise YamlProblem(f"YAML syntax error: {exc}") from None
     finally:
         loader.dispose()

@@ -171,7 +171,7 @@ def test_every_rule_fires_somewhere_and_stays_silent_elsewhere(screener, pack):
     fired_in, silent_in = set(), set()
     for rule in pack.rules:
         for example in rule.examples.match + rule.examples.no_match:
-            found = {f.rule_id for f in screener.screen([example]).results[0].findings}
+            found = {f.rule_id for f in screener.screen([example.record]).results[0].findings}
             fired_in |= found
             silent_in |= {r.id for r in pack.rules} - found
     assert fired_in == {r.id for r in pack.rules}
