@@ -99,7 +99,8 @@ def check_rules(*paths: str | Path | None) -> tuple[RulePack | None, list[Proble
             return None, [Problem(str(directory), 0, 0, "error", "not-found",
                                   "rule pack directory not found")]
     reader = _PackReader([d.resolve() for d in directories])
-    return reader.read(), reader.problems
+    pack = reader.read()
+    return pack, sorted(reader.problems, key=lambda p: (p.file, p.line, p.column))
 
 
 def _first_model(annotation: Any) -> type[BaseModel] | None:
@@ -305,6 +306,9 @@ class _PackReader:
                                   rule_id=label)
             if rule is None:
                 continue
+            for field, message in rule.semantic_problems():
+                self.report_at(path, doc, ["rules", index, field], f"rule {rule.id}: {field}: "
+                               f"{message}", "inconsistent", key=True, rule_id=rule.id)
             source = RuleSource(path, index, doc)
             earlier = sources.get(rule.id)
             if earlier is not None and not (is_overlay and rule.override):

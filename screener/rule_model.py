@@ -199,23 +199,31 @@ class Rule(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _consistent(self) -> Rule:
+    def _defaults(self) -> Rule:
         if self.in_force_from is None:
             self.in_force_from = self.adopted
-        if self.in_force_from < self.adopted:
-            raise ValueError(f"in_force_from {self.in_force_from} is before the adoption date "
-                             f"{self.adopted}")
-        if self.in_force_until is not None and self.in_force_until < self.in_force_from:
-            raise ValueError(f"in_force_until {self.in_force_until} is before in_force_from "
-                             f"{self.in_force_from}")
-        if self.all_goods and (self.hs_codes or self.keywords):
-            raise ValueError("all_goods: true cannot be combined with hs_codes or keywords")
-        if not self.all_goods and not self.hs_codes and not self.keywords:
-            raise ValueError("the rule names no goods: give hs_codes or keywords "
-                             "(or all_goods: true)")
-        if self.all_goods and not self.when:
-            raise ValueError("all_goods: true needs `when` conditions")
         return self
+
+    def semantic_problems(self) -> list[tuple[str, str]]:
+        """(field, message) for every inconsistency between fields. The loader reports each
+        at its key, all at once, and refuses the pack if there is any."""
+        problems = []
+        assert self.in_force_from is not None
+        if self.in_force_from < self.adopted:
+            problems.append(("in_force_from", f"in_force_from {self.in_force_from} is before "
+                             f"the adoption date {self.adopted}"))
+        if self.in_force_until is not None and self.in_force_until < self.in_force_from:
+            problems.append(("in_force_until", f"in_force_until {self.in_force_until} is "
+                             f"before in_force_from {self.in_force_from}"))
+        if self.all_goods and (self.hs_codes or self.keywords):
+            problems.append(("all_goods", "all_goods: true cannot be combined with hs_codes "
+                             "or keywords"))
+        if not self.all_goods and not self.hs_codes and not self.keywords:
+            problems.append(("hs_codes", "the rule names no goods: give hs_codes or keywords "
+                             "(or all_goods: true)"))
+        if self.all_goods and not self.when:
+            problems.append(("all_goods", "all_goods: true needs `when` conditions"))
+        return problems
 
     @property
     def citation(self) -> str:

@@ -53,7 +53,11 @@ def test_validate_reports_every_problem_with_line_and_column(tmp_path, capsys):
                for line in lines)
     assert any(":2:5: error: rule broken-one: title: Field required" in line for line in lines)
     assert any(":16:5: error: rule broken-two: in_force_until" in line for line in lines)
-    assert len(lines) >= 5
+    assert any(":19:5: error: rule broken-two: hs_codes: the rule names no goods" in line
+               for line in lines)
+    assert any(":20:20: error: rule broken-two: superseded_by 'ghost'" in line
+               for line in lines)
+    assert lines == sorted(lines, key=lambda line: int(line.split(":")[1]))
 
 
 def test_validate_cross_references_and_json_format(tmp_path, capsys):
