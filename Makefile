@@ -20,7 +20,7 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 demo: $(VENV)/.installed
-	$(BIN)/screener screen cases/examples/transactions.csv
+	$(BIN)/screener screen cases/examples/transactions.csv --no-ledger
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check screener tests bench

@@ -6,6 +6,7 @@
     screener rules doc [--rules DIR ...] [--output PATH]
     screener explain --rule ID (RECORD_JSON | --csv FILE --row N) [--rules DIR ...]
     screener schema rules|cases|pack
+    screener ledger show [--year Y] [--ledger PATH] | screener ledger reset [--yes]
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .docs import rules_markdown
 from .errors import ScreenerError
 from .explain import explain
 from .ingest import read_csv
+from .ledger import Ledger, default_ledger_path
 from .lints import lint
 from .loader import MANIFEST, check_rules, load_rules
 from .render import write_csv, write_json, write_table
@@ -55,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write the report here instead of standard output")
     screen.add_argument("--fail-on", choices=tuple(_SEVERITY), default=None,
                         help="exit 1 when any row has this status (review includes violation)")
+    ledger_choice = screen.add_mutually_exclusive_group()
+    ledger_choice.add_argument("--ledger", type=Path, default=None, metavar="PATH",
+                               help="cap ledger (SQLite) that keeps deliveries across uploads "
+                                    f"(default: {default_ledger_path()})")
+    ledger_choice.add_argument("--no-ledger", action="store_true",
+                               help="judge caps on this file alone and record nothing")
 
     rules = sub.add_parser("rules", help="validate, test and document rule packs")
     rules_sub = rules.add_subparsers(dest="rules_command", required=True)
@@ -82,6 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print the JSON Schema of a YAML file kind")
     schema.add_argument("kind", choices=tuple(SCHEMAS))
+
+    ledger = sub.add_parser("ledger", help="the cap ledger kept across uploads")
+    ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True)
+    show = ledger_sub.add_parser("show", help="totals by period, product and supplier")
+    show.add_argument("--year", help="only periods of this year, e.g. 2019")
+    reset = ledger_sub.add_parser("reset", help="delete every recorded delivery")
+    reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    for command in (show, reset):
+        command.add_argument("--ledger", type=Path, default=None, metavar="PATH")
     return parser
 
 
@@ -95,7 +112,8 @@ def _write(text: str, output: Path | None) -> None:
 
 def _screen(args: argparse.Namespace) -> int:
     pack = load_rules(*(args.rules or []))
-    report = Screener(pack).screen(args.file)
+    ledger = None if args.no_ledger else Ledger(args.ledger or default_ledger_path())
+    report = Screener(pack).screen(args.file, ledger=ledger)
     buffer = io.StringIO()
     if args.format == "json":
         write_json(report, buffer)
@@ -195,7 +213,47 @@ def _explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _ledger(args: argparse.Namespace) -> int:
+    path = args.ledger or default_ledger_path()
+    if args.ledger_command == "reset":
+        if not path.exists():
+            print(f"no ledger at {path}")
+            return EXIT_OK
+        ledger = Ledger(path)
+        if not args.yes:
+            answer = input(f"Delete all {ledger.count()} deliveries recorded in {path}? "
+                           "Type 'yes' to confirm: ")
+            if answer.strip().lower() != "yes":
+                print("ledger left unchanged")
+                return EXIT_FAIL
+        print(f"removed {ledger.reset()} deliveries from {path}")
+        return EXIT_OK
+    if not path.exists():
+        print(f"no ledger at {path} (nothing recorded yet)")
+        return EXIT_OK
+    totals = Ledger(path).totals(args.year)
+    print(f"ledger {path}")
+    if not totals:
+        print("no deliveries recorded" + (f" for {args.year}" if args.year else ""))
+        return EXIT_OK
+    rows = [("RULE", "PERIOD", "PRODUCT", "SUPPLIER", "DELIVERIES", "BARRELS")]
+    rows += [(t.rule_id, t.period, t.product or "-", t.supplier or "-", str(t.deliveries),
+              f"{t.barrels:,.0f}") for t in totals]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(c.ljust(w) if i < 4 else c.rjust(w)
+                        for i, (c, w) in enumerate(zip(row, widths, strict=True))))
+    by_period: dict[tuple[str, str], float] = {}
+    for t in totals:
+        by_period[(t.rule_id, t.period)] = by_period.get((t.rule_id, t.period), 0) + t.barrels
+    for (rule_id, period), barrels in by_period.items():
+        print(f"total {rule_id} {period}: {barrels:,.0f} bbl")
+    return EXIT_OK
+
+
 def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "ledger":
+        return _ledger(args)
     if args.command == "screen":
         return _screen(args)
     if args.command == "explain":

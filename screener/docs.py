@@ -70,6 +70,13 @@ def rules_markdown(pack: RulePack) -> str:
             lines.append(f"Superseded by `{rule.superseded_by}`.")
         if rule.keywords:
             lines.append("Keywords: " + ", ".join(rule.keywords) + ".")
+        if rule.aggregate is not None:
+            agg = rule.aggregate
+            period = ("per calendar year" if agg.period == "calendar_year" else
+                      f"per 12 months from {agg.period.rolling_12_months_from}")
+            starts = f", counted from {agg.starts}" if agg.starts else ""
+            lines.append(f"Cap: {agg.cap:,.0f} {agg.unit} {period}{starts}; alerts at "
+                         + ", ".join(f"{a:.0%}" for a in agg.alerts) + ".")
         for exc in rule.exceptions:
             lines.append(f"- exception `{exc.id}`: {_cell(exc.description)}")
         if rule.notes:

@@ -66,6 +66,7 @@ def _review_finding(item: CompiledRule, review: tuple[str, Node], fact: dict[str
     finding = _finding(item, [], fact, tx, pack, compiled, node)
     reason = REVIEW_REASONS[kind]
     finding.verdict = "review"
+    finding.review_reason = kind
     finding.caveats.insert(0, f"review: {reason}")
     finding.explanation += f" Review: {reason}."
     return finding
@@ -91,4 +92,5 @@ def _finding(item: CompiledRule, applied: list, fact: dict[str, Any], tx: Transa
         adopted=rule.adopted,
         verdict=verdict, explanation=explanation,
         matched={m.column: m.value for m in conditions}, conditions=conditions,
-        precedents=precedents, caveats=caveats, references=rule.references)
+        precedents=precedents, caveats=caveats, references=rule.references,
+        exceptions_applied=[e.id for e in applied])

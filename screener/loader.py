@@ -239,11 +239,14 @@ class _PackReader:
 
     def _tables(self, manifest: PackManifest, base: Path) -> Tables | None:
         countries, units = base / manifest.countries, base / manifest.units
+        conversions = base / manifest.conversions
         for path in (countries, units):
             if self._read(path) is None:
                 return None
+        if conversions.is_file() and self._read(conversions) is None:
+            return None
         try:
-            return load_tables(countries, units)
+            return load_tables(countries, units, conversions)
         except (ValueError, ValidationError) as exc:
             self.report(countries, f"tables: {exc}", "tables")
             return None
@@ -259,7 +262,7 @@ class _PackReader:
         sources: dict[str, RuleSource] = {}
         disables: list[tuple[str, Path, YamlDocument, int]] = []
         skip = {(self.base / p).resolve() for p in (MANIFEST, manifest.countries,
-                                                    manifest.units)}
+                                                    manifest.units, manifest.conversions)}
         layers = [(self.base, manifest.rules, False)]
         layers += [(overlay, ["**/*.yaml", "**/*.yml"], True) for overlay in self.overlays]
         for directory, patterns, is_overlay in layers:

@@ -10,7 +10,7 @@ from typing import TextIO
 
 from .ingest import read_table
 from .loader import RulePack
-from .report import STATUS_ORDER, Report, Result
+from .report import STATUS_ORDER, Finding, Report, Result
 
 VERDICT_COLUMNS = ("status", "rule_ids", "citations", "precedents", "errors")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -89,6 +89,20 @@ def _overview(results: Iterable[Result], out: TextIO) -> None:
         out.write(_clip(f"{fixed}  {row[4]}", WIDTH).rstrip() + "\n")
 
 
+def _cap_line(f: Finding) -> str:
+    c = f.cap
+    assert c is not None
+    state = "EXCEEDED" if c.exceeded else (f"alert {c.alert:.0%}" if c.alert else "within")
+    earlier = ", ".join(f"{d.id} ({d.date}, {d.barrels:,.0f}{', ' + d.source if d.source else ''})"
+                        for d in c.earlier[-5:])
+    more = len(c.earlier) - 5 + c.earlier_omitted
+    if more > 0:
+        earlier = f"{more} more, " + earlier
+    return (f"cap {c.period}: {c.before:,.0f} + {c.delivery:,.0f} = {c.after:,.0f} {c.unit} of "
+            f"{c.cap:,.0f} ({c.share:.0%}, {state}); converted as {c.conversion}; earlier: "
+            f"{earlier or 'none'}")
+
+
 def _details(result: Result, pack: RulePack, out: TextIO) -> None:
     out.write(f"\nrow {result.row} · {result.id or '?'} · {result.status.upper()}\n")
     wrap = textwrap.TextWrapper(width=WIDTH, initial_indent="    ", subsequent_indent="      ")
@@ -105,6 +119,8 @@ def _details(result: Result, pack: RulePack, out: TextIO) -> None:
             when = case.published or case.published_note or "date not recorded"
             out.write(wrap.fill(f"precedent {case_id}: {case.title} ({case.outlet}, {when})")
                       + "\n")
+        if f.cap is not None:
+            out.write(wrap.fill(_cap_line(f)) + "\n")
         for caveat in f.caveats:
             out.write(wrap.fill(f"note: {caveat}") + "\n")
     for e in result.exemptions:

@@ -19,6 +19,31 @@ class Match(BaseModel):
     condition: str
 
 
+class CapDelivery(BaseModel):
+    id: str
+    date: str
+    barrels: float
+    source: str | None = None  # file it came from; None for this upload
+
+
+class CapStatus(BaseModel):
+    """Where a delivery leaves the running total of an aggregate cap (2397 OP4, OP5)."""
+
+    period: str
+    group: str
+    unit: str
+    cap: float
+    delivery: float
+    conversion: str
+    before: float
+    after: float
+    share: float
+    exceeded: bool
+    alert: float | None = None
+    earlier: list[CapDelivery] = []
+    earlier_omitted: int = 0
+
+
 class Finding(BaseModel):
     rule_id: str
     title: str
@@ -34,6 +59,9 @@ class Finding(BaseModel):
     precedents: list[str] = []
     caveats: list[str] = []
     references: list[str] = []
+    exceptions_applied: list[str] = []
+    review_reason: str | None = None  # "ex" or "mismatch" for goods-identification reviews
+    cap: CapStatus | None = None
 
 
 class Exemption(BaseModel):
@@ -88,6 +116,11 @@ class CaseRef(BaseModel):
     summary: str
 
 
+class LedgerInfo(BaseModel):
+    path: str
+    recorded: int
+
+
 class Report(BaseModel):
     screener_version: str
     source: str | None = None
@@ -95,6 +128,7 @@ class Report(BaseModel):
     summary: Summary
     results: list[Result]
     precedents: dict[str, CaseRef] = Field(default_factory=dict)
+    ledger: LedgerInfo | None = None
 
 
 def summarise(results: list[Result]) -> Summary:

@@ -129,6 +129,31 @@ ExampleEntry = Annotated[Example, BeforeValidator(_example_shorthand,
                                                   json_schema_input_type=Example | dict)]
 
 
+class RollingPeriod(_Strict):
+    rolling_12_months_from: date
+
+
+class Aggregate(_Strict):
+    """A cap that only a running total can judge (2397 OP4, OP5). Deliveries the rule matches
+    are converted to `unit`, added up per period (and per `group_by` columns) in date order,
+    across the rows of a file and, with a ledger, across uploads."""
+
+    measure: Literal["volume"] = "volume"
+    unit: Literal["bbl"] = "bbl"
+    period: Literal["calendar_year"] | RollingPeriod
+    starts: date | None = None  # first day counted (e.g. 2018-01-01 for 2397 OP5)
+    cap: float = Field(gt=0)
+    group_by: list[str] = []
+    alerts: list[float] = [0.75, 0.9, 0.95]
+
+    @field_validator("alerts")
+    @classmethod
+    def _alerts(cls, value: list[float]) -> list[float]:
+        if any(not 0 < share < 1 for share in value):
+            raise ValueError("alerts are shares of the cap between 0 and 1, e.g. 0.9")
+        return sorted(value)
+
+
 class Examples(_Strict):
     match: list[ExampleEntry] = []
     no_match: list[ExampleEntry] = []
@@ -157,6 +182,7 @@ class Rule(_Strict):
     when: dict[str, Condition] = {}
     exceptions: list[RuleException] = []
     verdict: Literal["violation", "review"] = "violation"
+    aggregate: Aggregate | None = None
     precedents: list[str] = []
     references: list[str] = []
     notes: str | None = None
@@ -250,4 +276,5 @@ class PackManifest(_Strict):
     cases: str | None = None
     countries: str = "tables/countries.yaml"
     units: str = "tables/units.yaml"
+    conversions: str = "tables/conversions.yaml"
     directions: dict[str, Direction]

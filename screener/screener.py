@@ -10,13 +10,24 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import __version__
+from .caps import apply_caps
 from .compiler import compile_pack
 from .engine import RuleEngine
 from .facts import build_fact
 from .findings import build_findings
 from .ingest import RawRow, parse_row, read_csv, split_columns
+from .ledger import Ledger
 from .loader import RulePack, load_rules
-from .report import CaseRef, Report, Result, RowError, RulesetInfo, row_status, summarise
+from .report import (
+    CaseRef,
+    LedgerInfo,
+    Report,
+    Result,
+    RowError,
+    RulesetInfo,
+    row_status,
+    summarise,
+)
 from .transaction import Transaction
 
 Records = str | Path | Iterable[Mapping[str, Any] | BaseModel]
@@ -34,6 +45,7 @@ class Screener:
         self.pack = pack
         self.compiled = compile_pack(pack)
         self.engine = RuleEngine(self.compiled.labelled())
+        self._aggregate_rules = {r.id for r in pack.rules if r.aggregate is not None}
         self._keys = itertools.count()
 
     @classmethod
@@ -47,25 +59,41 @@ class Screener:
                            sha256=self.pack.sha256, rules=len(self.pack.rules),
                            cases=len(self.pack.cases))
 
-    def screen(self, records: Records, source: str | None = None) -> Report:
+    def screen(self, records: Records, source: str | None = None,
+               ledger: Ledger | None = None) -> Report:
         """Screen a CSV path, or an iterable of dicts / pydantic models. One result per record,
-        in input order."""
+        in input order. Aggregate caps (2397 OP4, OP5) are judged on running totals over the
+        whole input in date order and, with a `ledger`, over earlier uploads too; this run's
+        deliveries are then written to the ledger in one transaction."""
         if isinstance(records, str | Path):
             source = source or str(records)
-        results = list(self.screen_iter(records))
+        results: list[Result] = []
+        capped: dict[int, Transaction] = {}
+        seen_ids: dict[str, int] = {}
+        for raw in self._raw_rows(records):
+            result, tx = self._screen_raw(raw, seen_ids)
+            results.append(result)
+            if tx is not None and any(f.rule_id in self._aggregate_rules
+                                      for f in result.findings):
+                capped[result.row] = tx
+        deliveries = apply_caps(results, capped, self.pack, ledger, source)
         cited = sorted({c for r in results for f in r.findings for c in f.precedents})
         precedents = {
             cid: CaseRef(title=case.title, outlet=case.outlet, published=case.published,
                          url=case.url, summary=case.summary)
             for cid in cited if (case := self.pack.cases[cid])}
+        recorded = ledger.record(deliveries) if ledger is not None else 0
         return Report(screener_version=__version__, source=source, ruleset=self.ruleset_info,
-                      summary=summarise(results), results=results, precedents=precedents)
+                      summary=summarise(results), results=results, precedents=precedents,
+                      ledger=None if ledger is None else LedgerInfo(path=str(ledger.path),
+                                                                     recorded=recorded))
 
     def screen_iter(self, records: Records) -> Iterator[Result]:
-        """Like `screen`, but yields results one by one."""
+        """Like `screen`, but yields results one by one. Aggregate caps need the whole input,
+        so findings here are judged row by row only (no running totals)."""
         seen_ids: dict[str, int] = {}
         for raw in self._raw_rows(records):
-            yield self._screen_raw(raw, seen_ids)
+            yield self._screen_raw(raw, seen_ids)[0]
 
     def screen_transaction(self, tx: Transaction, row: int = 1) -> Result:
         return self._evaluate(tx, row, [], {})
@@ -88,7 +116,8 @@ class Screener:
                     message=f"row {number}: a record must be a mapping or a pydantic model, "
                             f"not {type(record).__name__}")])
 
-    def _screen_raw(self, raw: RawRow, seen_ids: dict[str, int]) -> Result:
+    def _screen_raw(self, raw: RawRow,
+                    seen_ids: dict[str, int]) -> tuple[Result, Transaction | None]:
         tx, errors, warnings = parse_row(raw, self.pack.tables)
         if tx is not None and tx.id in seen_ids:
             errors = [RowError(row=raw.row, column="id", value=tx.id,
@@ -99,9 +128,9 @@ class Screener:
             return Result(row=raw.row, id=None if record_id is None else str(record_id),
                           status="error", errors=errors, extra=raw.extra,
                           hs_code=_text_or_none(raw.values.get("hs_code")),
-                          description=_text_or_none(raw.values.get("description")))
+                          description=_text_or_none(raw.values.get("description"))), None
         seen_ids[tx.id] = raw.row
-        return self._evaluate(tx, raw.row, warnings, raw.extra)
+        return self._evaluate(tx, raw.row, warnings, raw.extra), tx
 
     def _evaluate(self, tx: Transaction, row: int, warnings: list[str],
                   extra: dict[str, Any]) -> Result:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pycountry
 from pydantic import BaseModel, ConfigDict
 
+from .conversions import ConversionTable, Converter
 from .text import fold
 from .yamlio import read_yaml
 
@@ -102,9 +103,14 @@ class UnitResolver:
 class Tables:
     countries: CountryResolver
     units: UnitResolver
+    conversions: Converter | None = None
 
 
-def load_tables(countries_path: Path, units_path: Path) -> Tables:
+def load_tables(countries_path: Path, units_path: Path,
+                conversions_path: Path | None = None) -> Tables:
     countries = CountryTable.model_validate(read_yaml(countries_path))
     units = UnitTable.model_validate(read_yaml(units_path))
-    return Tables(CountryResolver.build(countries), UnitResolver.build(units))
+    conversions = None
+    if conversions_path is not None and conversions_path.is_file():
+        conversions = Converter(ConversionTable.model_validate(read_yaml(conversions_path)))
+    return Tables(CountryResolver.build(countries), UnitResolver.build(units), conversions)

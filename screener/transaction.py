@@ -7,12 +7,14 @@ validation context: `Transaction.model_validate(raw, context={"tables": tables})
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 
 from . import values as v
-from .tables import Tables
+
+if TYPE_CHECKING:
+    from .tables import Tables
 
 REQUIRED_COLUMNS = ("id", "date", "exporter_country", "importer_country")
 GOODS_COLUMNS = ("hs_code", "description")

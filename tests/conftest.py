@@ -21,6 +21,12 @@ def shared_data():
     return SHARED_DATA
 
 
+@pytest.fixture(autouse=True)
+def _private_ledger(tmp_path, monkeypatch):
+    """The CLI's default cap ledger lives in the user's data directory: never touch it."""
+    monkeypatch.setenv("SCREENER_LEDGER", str(tmp_path / "ledger.sqlite"))
+
+
 @pytest.fixture(scope="session")
 def pack():
     return load_rules(ROOT / "rules")

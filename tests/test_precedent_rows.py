@@ -38,7 +38,7 @@ EXPECTED = {
     "HYE-DSL-1": ("violation", {"UNSCR 2397 OP5"}, "dailynk-2019-01-hyesan-concentrate"),
     "NAM-MGO-1": ("violation", {"UNSCR 2397 OP6", "UNSCR 2375 OP11"},
                   "dailynk-2020-05-nampo-mineral-ships"),
-    "NAM-CRUDE-1": ("review", {"UNSCR 2397 OP4"}, "dailynk-2020-05-nampo-mineral-ships"),
+    "NAM-CRUDE-1": ("violation", {"UNSCR 2397 OP4"}, "dailynk-2020-05-nampo-mineral-ships"),
     "NAM-CORN-1": ("clear", set(), None),
     "SEA-PRE-1": ("clear", set(), None),
     "SEA-WIND-1": ("review", {"UNSCR 2371 OP9"}, None),
