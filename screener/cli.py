@@ -32,6 +32,7 @@ from .schema import SCHEMAS, schema_json
 from .screener import Screener
 
 EXIT_OK, EXIT_FAIL, EXIT_UNUSABLE = 0, 1, 2
+_DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|"}
 _SEVERITY = {"violation": ("violation",), "review": ("violation", "review")}
 
 
@@ -50,7 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     screen = sub.add_parser("screen", help="screen a CSV file of transactions")
-    screen.add_argument("file", type=Path, help="CSV file (UTF-8, header row)")
+    screen.add_argument("file", type=Path, help="CSV or .xlsx file with a header row")
+    screen.add_argument("--delimiter", choices=("comma", "semicolon", "tab", "pipe"),
+                        help="CSV column separator (default: detected)")
+    screen.add_argument("--sheet", help="worksheet of an .xlsx file (default: the first)")
     _rules_option(screen)
     screen.add_argument("--format", choices=("table", "json", "csv"), default="table")
     screen.add_argument("--output", "-o", type=Path, default=None,
@@ -113,12 +117,16 @@ def _write(text: str, output: Path | None) -> None:
 def _screen(args: argparse.Namespace) -> int:
     pack = load_rules(*(args.rules or []))
     ledger = None if args.no_ledger else Ledger(args.ledger or default_ledger_path())
-    report = Screener(pack).screen(args.file, ledger=ledger)
+    delimiter = _DELIMITERS.get(args.delimiter) if args.delimiter else None
+    report = Screener(pack).screen(args.file, ledger=ledger, delimiter=delimiter,
+                                   sheet=args.sheet)
+    for warning in report.warnings:
+        print(f"screener: warning: {warning}", file=sys.stderr)
     buffer = io.StringIO()
     if args.format == "json":
         write_json(report, buffer)
     elif args.format == "csv":
-        write_csv(report, args.file, buffer)
+        write_csv(report, args.file, buffer, delimiter, args.sheet)
     else:
         write_table(report, pack, buffer)
     _write(buffer.getvalue(), args.output)
@@ -191,7 +199,7 @@ def _explain(args: argparse.Namespace) -> int:
     if args.csv is not None:
         if args.row is None:
             raise ScreenerError("--csv needs --row N (the 1-based data row)")
-        _, rows = read_csv(args.csv)
+        _, rows = read_csv(args.csv)  # explain reads CSV/XLSX with detected settings
         raw = next((r for r in rows if r.row == args.row), None)
         if raw is None:
             raise ScreenerError(f"{args.csv}: no data row {args.row}")

@@ -6,8 +6,6 @@ cell never does: its row comes back as errors naming row, column and value.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import InputFileError
+from .readers import read_table
 from .report import RowError
 from .tables import Tables
 from .transaction import CANONICAL_COLUMNS, GOODS_COLUMNS, REQUIRED_COLUMNS, Transaction
@@ -51,77 +50,75 @@ def split_columns(record: Mapping[str, Any], row: int) -> RawRow:
     return raw
 
 
-def read_table(path: str | Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """Header and (row number, cells) of a CSV file, blank lines skipped. Checks the file is
-    readable text with a header before yielding anything."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot read: {exc.strerror}") from None
-    if not data.strip():
-        raise InputFileError(f"{path}: the file is empty")
-    if b"\0" in data[:8192]:
-        raise InputFileError(f"{path}: not a CSV file (binary content)")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputFileError(f"{path}: not UTF-8 text (byte {exc.start}); save the file as "
-                             "CSV UTF-8") from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
-    header = next((r for r in reader if any(c.strip() for c in r)), None)
-    if header is None:
-        raise InputFileError(f"{path}: the file has no header row")
-
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        for number, cells in enumerate(reader, start=1):
-            if any(c.strip() for c in cells):
-                yield number, cells
-
-    return header, rows()
-
-
-def read_csv(path: str | Path) -> tuple[list[str], Iterator[RawRow]]:
-    """Header (as written) and an iterator of rows. Checks the file before yielding."""
-    header, rows = read_table(path)
+def read_csv(path: str | Path, delimiter: str | None = None, sheet: str | None = None,
+             warnings: list[str] | None = None) -> tuple[list[str], Iterator[RawRow]]:
+    """Header (as written) and an iterator of rows of a CSV or XLSX file. File-level notes
+    (encoding guessed, delimiter detected, duplicate columns) are appended to `warnings`."""
+    table = read_table(path, delimiter, sheet)
+    notes = warnings if warnings is not None else []
+    notes.extend(table.warnings)
+    header = table.header
     names = [canonical_header(h) for h in header]
-    _check_header(Path(path), header, names)
-    return header, (_raw_row(number, cells, header, names) for number, cells in rows)
+    duplicates = _check_header(Path(path), header, names, notes)
+    return header, (_raw_row(number, cells, header, names, duplicates)
+                    for number, cells in table.rows)
 
 
-def _check_header(path: Path, header: list[str], names: list[str]) -> None:
-    seen: dict[str, str] = {}
-    for original, name in zip(header, names, strict=True):
-        if name in _CANONICAL and name in seen:
-            raise InputFileError(f"{path}: columns {seen[name]!r} and {original!r} both mean "
-                                 f"{name!r}")
-        seen[name] = original
-    missing = [c for c in REQUIRED_COLUMNS if c not in seen]
-    if not any(c in seen for c in GOODS_COLUMNS):
+def _check_header(path: Path, header: list[str], names: list[str],
+                  notes: list[str]) -> dict[int, int]:
+    """Refuse a header without the required columns; map each repeated canonical column to
+    the first one of its name (index -> index of the first)."""
+    first: dict[str, int] = {}
+    duplicates: dict[int, int] = {}
+    for index, name in enumerate(names):
+        if name in _CANONICAL and name in first:
+            duplicates[index] = first[name]
+            notes.append(f"columns {first[name] + 1} ({header[first[name]]!r}) and {index + 1} "
+                         f"({header[index]!r}) both mean {name!r}: the first is used and rows "
+                         "where they disagree are errors")
+        else:
+            first.setdefault(name, index)
+    missing = [c for c in REQUIRED_COLUMNS if c not in first]
+    if not any(c in first for c in GOODS_COLUMNS):
         missing.append(" or ".join(GOODS_COLUMNS))
     if missing:
         raise InputFileError(
             f"{path}: required column(s) missing: {', '.join(missing)} "
             f"(found: {', '.join(repr(h) for h in header)})")
+    return duplicates
 
 
-def _raw_row(number: int, cells: list[str], header: list[str], names: list[str]) -> RawRow:
+def _raw_row(number: int, cells: list[str], header: list[str], names: list[str],
+             duplicates: dict[int, int]) -> RawRow:
     raw = RawRow(row=number, values={})
     for index, cell in enumerate(cells[:len(names)]):
-        if names[index] in _CANONICAL:
-            raw.values[names[index]] = cell
-        else:
-            raw.extra[header[index]] = cell
         if len(cell) > MAX_CELL_CHARS:
             raw.problems.append(RowError(
                 row=number, column=header[index], value=cell[:40] + "…",
                 message=f"row {number}, column {header[index]!r}: value is {len(cell)} "
                         f"characters long (limit {MAX_CELL_CHARS})"))
+            cell = ""
+        if index in duplicates:
+            original = duplicates[index]
+            kept = cells[original] if original < len(cells) else ""
+            if cell.strip() and kept.strip() and cell.strip() != kept.strip():
+                raw.problems.append(RowError(
+                    row=number, column=header[index], value=cell,
+                    message=f"row {number}, column {header[index]!r} (column {index + 1}): "
+                            f"{cell!r} disagrees with {kept!r} in column {original + 1} "
+                            f"({header[original]!r})"))
+            elif cell.strip() and not kept.strip():
+                raw.values[names[index]] = cell
+            continue
+        if names[index] in _CANONICAL:
+            raw.values[names[index]] = cell
+        else:
+            raw.extra[header[index]] = cell
     if len(cells) > len(names) and any(c.strip() for c in cells[len(names):]):
         raw.problems.append(RowError(
             row=number, column=None, value=cells[len(names):],
             message=f"row {number}: {len(cells)} cells but the header has {len(names)} "
-                    "columns (unquoted comma?)"))
+                    "columns (unquoted delimiter?)"))
     return raw
 
 

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from .ingest import read_table
 from .loader import RulePack
+from .readers import read_table
 from .report import STATUS_ORDER, Finding, Report, Result
 
 VERDICT_COLUMNS = ("status", "rule_ids", "citations", "precedents", "errors")
@@ -37,9 +37,12 @@ def verdict_cells(result: Result) -> list[str]:
     ]
 
 
-def write_csv(report: Report, source: str | Path, out: TextIO) -> None:
-    """The input rows exactly as read, with the verdict columns appended."""
-    header, rows = read_table(source)
+def write_csv(report: Report, source: str | Path, out: TextIO, delimiter: str | None = None,
+              sheet: str | None = None) -> None:
+    """The input rows exactly as read (as UTF-8, comma-separated), with the verdict columns
+    appended."""
+    table = read_table(source, delimiter, sheet)
+    header, rows = table.header, table.rows
     taken = {h.strip().casefold() for h in header}
     extra = [c if c not in taken else f"screener_{c}" for c in VERDICT_COLUMNS]
     writer = csv.writer(out, lineterminator="\n")

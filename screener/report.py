@@ -129,6 +129,7 @@ class Report(BaseModel):
     results: list[Result]
     precedents: dict[str, CaseRef] = Field(default_factory=dict)
     ledger: LedgerInfo | None = None
+    warnings: list[str] = []  # about the file as a whole: encoding, delimiter, columns
 
 
 def summarise(results: list[Result]) -> Summary:

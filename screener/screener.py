@@ -60,7 +60,8 @@ class Screener:
                            cases=len(self.pack.cases))
 
     def screen(self, records: Records, source: str | None = None,
-               ledger: Ledger | None = None) -> Report:
+               ledger: Ledger | None = None, delimiter: str | None = None,
+               sheet: str | None = None) -> Report:
         """Screen a CSV path, or an iterable of dicts / pydantic models. One result per record,
         in input order. Aggregate caps (2397 OP4, OP5) are judged on running totals over the
         whole input in date order and, with a `ledger`, over earlier uploads too; this run's
@@ -70,7 +71,8 @@ class Screener:
         results: list[Result] = []
         capped: dict[int, Transaction] = {}
         seen_ids: dict[str, int] = {}
-        for raw in self._raw_rows(records):
+        warnings: list[str] = []
+        for raw in self._raw_rows(records, delimiter, sheet, warnings):
             result, tx = self._screen_raw(raw, seen_ids)
             results.append(result)
             if tx is not None and any(f.rule_id in self._aggregate_rules
@@ -85,22 +87,25 @@ class Screener:
         recorded = ledger.record(deliveries) if ledger is not None else 0
         return Report(screener_version=__version__, source=source, ruleset=self.ruleset_info,
                       summary=summarise(results), results=results, precedents=precedents,
+                      warnings=warnings,
                       ledger=None if ledger is None else LedgerInfo(path=str(ledger.path),
                                                                      recorded=recorded))
 
-    def screen_iter(self, records: Records) -> Iterator[Result]:
+    def screen_iter(self, records: Records, delimiter: str | None = None,
+                    sheet: str | None = None) -> Iterator[Result]:
         """Like `screen`, but yields results one by one. Aggregate caps need the whole input,
         so findings here are judged row by row only (no running totals)."""
         seen_ids: dict[str, int] = {}
-        for raw in self._raw_rows(records):
+        for raw in self._raw_rows(records, delimiter, sheet, []):
             yield self._screen_raw(raw, seen_ids)[0]
 
     def screen_transaction(self, tx: Transaction, row: int = 1) -> Result:
         return self._evaluate(tx, row, [], {})
 
-    def _raw_rows(self, records: Records) -> Iterator[RawRow]:
+    def _raw_rows(self, records: Records, delimiter: str | None, sheet: str | None,
+                  warnings: list[str]) -> Iterator[RawRow]:
         if isinstance(records, str | Path):
-            _, rows = read_csv(records)
+            _, rows = read_csv(records, delimiter, sheet, warnings)
             yield from rows
             return
         for number, record in enumerate(records, start=1):
