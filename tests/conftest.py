@@ -5,8 +5,20 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from screener import Screener, load_rules
+
+# Property tests: 2,000 examples in `make test`; `pytest --hypothesis-profile=long` runs 20,000.
+_HYPOTHESIS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow,
+                                                           HealthCheck.data_too_large]}
+settings.register_profile("ci", max_examples=2000, **_HYPOTHESIS)
+settings.register_profile("long", max_examples=20000, **_HYPOTHESIS)
+
+
+def pytest_configure(config):
+    if not config.getoption("hypothesis_profile", None):
+        settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES_CSV = ROOT / "cases" / "examples" / "transactions.csv"
