@@ -30,7 +30,7 @@ from .conditions import (
     leaves,
     required_clauses,
 )
-from .facts import fact_key
+from .facts import engine_number, fact_key
 from .keywords import KeywordIndex
 from .loader import RulePack
 from .rule_model import Condition, HsCode, Rule, RuleException
@@ -182,7 +182,7 @@ def _literal(column: str, value: Any, tables: Tables) -> Any:
     if column in COUNTRY_COLUMNS:
         return tables.countries.resolve(str(value))
     if column in NUMBER_COLUMNS:
-        return float(value)
+        return engine_number(float(value))
     if column in BOOL_COLUMNS:
         return bool(value)
     if isinstance(value, date):

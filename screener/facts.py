@@ -27,6 +27,15 @@ RECORD_ID_KEY = "record_id"  # the fact's own `id` is durable_rules' identity ke
 _PLAIN = set(COUNTRY_COLUMNS) | set(NUMBER_COLUMNS) | set(BOOL_COLUMNS) | {"unit", "vessel_imo"}
 
 
+def engine_number(value: float) -> int | float:
+    """durable_rules cannot parse numbers in exponent form (1e+16, 1e-05: error 204), which
+    is how Python's JSON writes large and tiny floats: integral values go as ints, others
+    rounded to 4 decimals (tiny values become 0.0)."""
+    if value.is_integer():
+        return int(value)
+    return round(value, 4)
+
+
 def fact_key(column: str) -> str:
     return RECORD_ID_KEY if column == "id" else column
 
@@ -42,6 +51,8 @@ def build_fact(tx: Transaction, internal_id: str, keywords: KeywordIndex,
             continue
         if isinstance(value, date):
             fact[column] = value.isoformat()
+        elif isinstance(value, float):
+            fact[column] = engine_number(value)
         else:
             fact[fact_key(column)] = value if column in _PLAIN or column == "id" else fold(value)
     code = tx.hs_code

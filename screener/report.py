@@ -4,10 +4,13 @@ note in the README."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+from .audit import AuditHeader
 
 Status = Literal["violation", "review", "clear", "error"]
 STATUS_ORDER: tuple[Status, ...] = ("violation", "review", "clear", "error")
@@ -130,6 +133,7 @@ class Report(BaseModel):
     precedents: dict[str, CaseRef] = Field(default_factory=dict)
     ledger: LedgerInfo | None = None
     warnings: list[str] = []  # about the file as a whole: encoding, delimiter, columns
+    audit: AuditHeader | None = None  # present when the run was recorded in the audit log
 
 
 def summarise(results: list[Result]) -> Summary:
@@ -150,3 +154,9 @@ def row_status(findings: list[Finding], errors: list[RowError]) -> Status:
     if "violation" in verdicts:
         return "violation"
     return "review" if verdicts else "clear"
+
+
+def report_sha256(report: Report) -> str:
+    """sha256 of the report's JSON without its audit header (which records this hash)."""
+    return hashlib.sha256(report.model_dump_json(exclude={"audit"}).encode()).hexdigest()
+

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import __version__
+from .audit import AuditLog, sha256_of_input
 from .caps import apply_caps
 from .compiler import compile_pack
 from .engine import RuleEngine
@@ -19,12 +20,14 @@ from .ingest import RawRow, parse_row, read_csv, split_columns
 from .ledger import Ledger
 from .loader import RulePack, load_rules
 from .report import (
+    STATUS_ORDER,
     CaseRef,
     LedgerInfo,
     Report,
     Result,
     RowError,
     RulesetInfo,
+    report_sha256,
     row_status,
     summarise,
 )
@@ -61,13 +64,36 @@ class Screener:
 
     def screen(self, records: Records, source: str | None = None,
                ledger: Ledger | None = None, delimiter: str | None = None,
-               sheet: str | None = None) -> Report:
-        """Screen a CSV path, or an iterable of dicts / pydantic models. One result per record,
-        in input order. Aggregate caps (2397 OP4, OP5) are judged on running totals over the
-        whole input in date order and, with a `ledger`, over earlier uploads too; this run's
-        deliveries are then written to the ledger in one transaction."""
+               sheet: str | None = None, audit: AuditLog | bool | None = None,
+               interface: str = "api") -> Report:
+        """Screen a CSV/XLSX path, or an iterable of dicts / pydantic models. One result per
+        record, in input order. Aggregate caps (2397 OP4, OP5) are judged on running totals
+        over the whole input in date order and, with a `ledger`, over earlier uploads too;
+        this run's deliveries are then written to the ledger in one transaction. With
+        `audit` (True for the default log, or an AuditLog) the run is recorded in the
+        append-only audit log and the report carries the same header."""
         if isinstance(records, str | Path):
             source = source or str(records)
+        log = AuditLog() if audit is True else (audit or None)
+        if log is None:
+            return self._screen(records, source, ledger, delimiter, sheet)
+        if not isinstance(records, str | Path):
+            records = list(records)
+        header = log.start(interface=interface, input_name=source,
+                           input_sha256=sha256_of_input(records),
+                           screener_version=__version__, ruleset_name=self.pack.name,
+                           ruleset_version=self.pack.version, ruleset_sha256=self.pack.sha256)
+        try:
+            report = self._screen(records, source, ledger, delimiter, sheet)
+        except BaseException as exc:
+            log.fail(header, f"{type(exc).__name__}: {exc}")
+            raise
+        counts = {status: getattr(report.summary, status) for status in STATUS_ORDER}
+        report.audit = log.finish(header, report.summary.rows, counts, report_sha256(report))
+        return report
+
+    def _screen(self, records: Records, source: str | None, ledger: Ledger | None,
+                delimiter: str | None, sheet: str | None) -> Report:
         results: list[Result] = []
         capped: dict[int, Transaction] = {}
         seen_ids: dict[str, int] = {}

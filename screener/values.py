@@ -11,6 +11,7 @@ from typing import Any
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _HS_SEPARATORS = re.compile(r"[\s.\-]")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+MAX_NUMBER = 1e15  # no single shipment's quantity or value comes near it
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f"}
 
@@ -69,6 +70,8 @@ def parse_number(value: Any) -> float:
         raise ValueError(f"{value!r} is not a finite number")
     if number < 0:
         raise ValueError(f"{value!r} is negative")
+    if number > MAX_NUMBER:
+        raise ValueError(f"{value!r} is implausibly large (over {MAX_NUMBER:.0e})")
     return number
 
 

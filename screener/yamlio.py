@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 MAX_YAML_BYTES = 5 * 1024 * 1024
+MAX_YAML_NODES = 200_000  # after aliases are expanded: the whole shipped pack is ~10,000
 
 
 class YamlProblem(ValueError):
@@ -75,6 +76,28 @@ class YamlDocument:
         return mark.line + 1, mark.column + 1
 
 
+def _expanded_size(root: yaml.Node) -> int:
+    """How many nodes the document has once every alias is expanded, computed without
+    expanding (aliases share node objects, so sizes are memoised per node)."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        sizes[id(node)] = 1  # guards against recursive aliases
+        if isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(size(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total = 1 + sum(size(k) + size(v) for k, v in node.value)
+        else:
+            total = 1
+        sizes[id(node)] = min(total, MAX_YAML_NODES + 1)
+        return sizes[id(node)]
+
+    return size(root)
+
+
 def read_yaml_document(path: Path) -> YamlDocument:
     size = path.stat().st_size
     if size > MAX_YAML_BYTES:
@@ -87,6 +110,9 @@ def read_yaml_document(path: Path) -> YamlDocument:
     loader = _UniqueKeyLoader(text)
     try:
         node = loader.get_single_node()
+        if node is not None and _expanded_size(node) > MAX_YAML_NODES:
+            raise YamlProblem(f"the document expands to more than {MAX_YAML_NODES:,} values "
+                              "through anchors and aliases (an alias bomb?): refused")
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -106,3 +106,24 @@ def test_installed_console_script_runs(tmp_path):
                          capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "r.json").stat().st_size > 1000
+
+
+@pytest.mark.parametrize(("value", "status"), [
+    ("9999999999999999", "error"),   # implausible: over 1e15
+    ("999999999999999", "violation"),
+    ("0.00001", "violation"),        # tiny decimals reach the engine as 0.0, not 1e-05
+    ("1e20", "error"),
+])
+def test_numbers_durable_rules_cannot_parse_never_crash(screener, value, status):
+    # found by the property test: durable_rules fails on exponent-form numbers (error 204)
+    result = screener.screen([record(value_usd=value)]).results[0]
+    assert result.status == status
+    if status == "error":
+        assert "implausibly large" in result.errors[0].message
+
+
+def test_luxury_threshold_compares_numbers_not_text(screener):
+    rug = dict(exporter_country="TR", importer_country="KP", hs_code="5701.10",
+               date="2017-06-01")
+    assert screener.screen([record(value_usd="600.5", **rug)]).results[0].status == "review"
+    assert screener.screen([record(value_usd="99.99", **rug)]).results[0].status == "clear"

@@ -150,3 +150,34 @@ def test_missing_directory():
 def test_check_rules_returns_problems_without_raising(tmp_path):
     pack, found = check_rules(make_pack(tmp_path, GOOD_RULE.format(id="a") + "    x: 1\n"))
     assert pack is None and found[0].code == "unknown-key"
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path):
+    import time
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for level in range(1, 9):
+        prev = chr(ord("a") + level - 1)
+        name = chr(ord("a") + level)
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    lines.append("rules: [*i]")
+    pack = tmp_path / "bomb"
+    pack.mkdir()
+    (pack / "bomb.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    start = time.perf_counter()
+    with pytest.raises(RulePackError) as info:
+        load_rules(pack)
+    assert time.perf_counter() - start < 5
+    assert "alias bomb" in info.value.problems[0].message
+
+
+def test_huge_rule_file_is_refused_before_reading(tmp_path):
+    import time
+    pack = tmp_path / "huge"
+    pack.mkdir()
+    with (pack / "huge.yaml").open("wb") as handle:
+        handle.truncate(100 * 1024 * 1024)  # 100 MB, sparse
+    start = time.perf_counter()
+    with pytest.raises(RulePackError) as info:
+        load_rules(pack)
+    assert time.perf_counter() - start < 5
+    assert "limited to" in info.value.problems[0].message
