@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .errors import InputFileError
 from .ledger import default_ledger_path
 
 _SCHEMA = """
@@ -84,9 +85,12 @@ def sha256_of_input(records: Any) -> str:
     """sha256 of a file's bytes, or of the records as canonical JSON."""
     if isinstance(records, str | Path):
         digest = hashlib.sha256()
-        with Path(records).open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+        try:
+            with Path(records).open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError as exc:
+            raise InputFileError(f"{records}: cannot read: {exc.strerror}") from None
         return digest.hexdigest()
     dumped = [r.model_dump(mode="json") if isinstance(r, BaseModel) else r for r in records]
     text = json.dumps(dumped, sort_keys=True, default=str, ensure_ascii=False)

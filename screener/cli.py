@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .audit import AuditLog, default_audit_path
+from .diff import diff_reports, format_changes, load_report
 from .docs import rules_markdown
 from .errors import ScreenerError
 from .explain import explain
@@ -26,7 +28,7 @@ from .ingest import read_csv
 from .ledger import Ledger, default_ledger_path
 from .lints import lint
 from .loader import MANIFEST, check_rules, load_rules
-from .render import write_csv, write_json, write_table
+from .render import write_csv, write_json, write_table, write_xlsx
 from .rule_tests import format_outcomes, run_examples
 from .schema import SCHEMAS, schema_json
 from .screener import Screener
@@ -56,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="CSV column separator (default: detected)")
     screen.add_argument("--sheet", help="worksheet of an .xlsx file (default: the first)")
     _rules_option(screen)
-    screen.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    screen.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table",
+                        help="xlsx needs --output")
     screen.add_argument("--output", "-o", type=Path, default=None,
                         help="write the report here instead of standard output")
     screen.add_argument("--fail-on", choices=tuple(_SEVERITY), default=None,
@@ -67,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
                                     f"(default: {default_ledger_path()})")
     ledger_choice.add_argument("--no-ledger", action="store_true",
                                help="judge caps on this file alone and record nothing")
+    screen.add_argument("--audit", type=Path, default=None, metavar="PATH",
+                        help=f"audit log (SQLite) every run is appended to (default: "
+                             f"{default_audit_path()})")
 
     rules = sub.add_parser("rules", help="validate, test and document rule packs")
     rules_sub = rules.add_subparsers(dest="rules_command", required=True)
@@ -95,6 +101,20 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of a YAML file kind")
     schema.add_argument("kind", choices=tuple(SCHEMAS))
 
+    audit = sub.add_parser("audit", help="the append-only log of screening runs")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_list = audit_sub.add_parser("list", help="every recorded run")
+    audit_show = audit_sub.add_parser("show", help="one run in full")
+    audit_show.add_argument("run_id", type=int)
+    for command in (audit_list, audit_show):
+        command.add_argument("--audit", type=Path, default=None, metavar="PATH")
+
+    diff = sub.add_parser("diff", help="rows whose status or citations changed between two "
+                                       "JSON reports")
+    diff.add_argument("old", type=Path)
+    diff.add_argument("new", type=Path)
+    diff.add_argument("--format", choices=("table", "json"), default="table")
+
     ledger = sub.add_parser("ledger", help="the cap ledger kept across uploads")
     ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True)
     show = ledger_sub.add_parser("show", help="totals by period, product and supplier")
@@ -111,17 +131,25 @@ def _write(text: str, output: Path | None) -> None:
         sys.stdout.write(text)
     else:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        output.write_text(text, encoding="utf-8", newline="")
 
 
 def _screen(args: argparse.Namespace) -> int:
+    if args.format == "xlsx" and args.output is None:
+        raise ScreenerError("--format xlsx writes a workbook: give --output FILE.xlsx")
     pack = load_rules(*(args.rules or []))
     ledger = None if args.no_ledger else Ledger(args.ledger or default_ledger_path())
     delimiter = _DELIMITERS.get(args.delimiter) if args.delimiter else None
     report = Screener(pack).screen(args.file, ledger=ledger, delimiter=delimiter,
-                                   sheet=args.sheet)
+                                   sheet=args.sheet, interface="cli",
+                                   audit=AuditLog(args.audit or default_audit_path()))
     for warning in report.warnings:
         print(f"screener: warning: {warning}", file=sys.stderr)
+    if args.format == "xlsx":
+        write_xlsx(report, args.file, args.output, delimiter, args.sheet)
+        print(f"wrote xlsx report for {report.summary.rows} rows to {args.output}",
+              file=sys.stderr)
+        return _exit_code(args, report)
     buffer = io.StringIO()
     if args.format == "json":
         write_json(report, buffer)
@@ -133,6 +161,10 @@ def _screen(args: argparse.Namespace) -> int:
     if args.output is not None:
         print(f"wrote {args.format} report for {report.summary.rows} rows to {args.output}",
               file=sys.stderr)
+    return _exit_code(args, report)
+
+
+def _exit_code(args: argparse.Namespace, report) -> int:
     if args.fail_on and any(r.status in _SEVERITY[args.fail_on] for r in report.results):
         return EXIT_FAIL
     return EXIT_OK
@@ -259,9 +291,44 @@ def _ledger(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _audit(args: argparse.Namespace) -> int:
+    log = AuditLog(args.audit or default_audit_path())
+    if args.audit_command == "show":
+        run = log.run(args.run_id)
+        if run is None:
+            raise ScreenerError(f"no run {args.run_id} in the audit log {log.path}")
+        print(run.model_dump_json(indent=2))
+        return EXIT_OK
+    runs = log.runs()
+    print(f"audit log {log.path}: {len(runs)} run(s)")
+    for run in runs:
+        state = "incomplete" if run.status == "running" else run.status
+        counts = " ".join(f"{k}={v}" for k, v in (run.counts or {}).items())
+        print(f"#{run.run_id}  {run.started_at}  {state:<10}  {run.user}  {run.interface}  "
+              f"{run.input_name or '(records)'}  input {run.input_sha256[:12]}  "
+              f"rows={run.rows if run.rows is not None else '?'}  {counts}  rules "
+              f"{run.ruleset_name} {run.ruleset_version} {run.ruleset_sha256[:12]}  report "
+              f"{(run.report_sha256 or '-')[:12]}")
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    changes = diff_reports(load_report(args.old), load_report(args.new))
+    if args.format == "json":
+        json.dump([c.model_dump() for c in changes], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(format_changes(changes))
+    return EXIT_OK
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "ledger":
         return _ledger(args)
+    if args.command == "audit":
+        return _audit(args)
+    if args.command == "diff":
+        return _diff(args)
     if args.command == "screen":
         return _screen(args)
     if args.command == "explain":

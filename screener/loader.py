@@ -206,7 +206,7 @@ class _PackReader:
         rules, sources, disabled = self._all_rules(manifest)
         cases = self._cases(manifest)
         if tables is not None:
-            self._cross_check(manifest, tables, rules, sources, cases)
+            self._cross_check(manifest, tables, rules, sources, cases, disabled)
         if tables is None or any(p.level == "error" for p in self.problems):
             return None
         digest = hashlib.sha256()
@@ -359,13 +359,15 @@ class _PackReader:
         return cases
 
     def _cross_check(self, manifest: PackManifest, tables: Tables, rules: list[Rule],
-                     sources: dict[str, RuleSource], cases: dict[str, Case]) -> None:
+                     sources: dict[str, RuleSource], cases: dict[str, Case],
+                     disabled: list[str]) -> None:
         columns = set(CANONICAL_COLUMNS)
         for name, direction in manifest.directions.items():
             for column in sorted(set(direction.fields) - columns):
                 self.report(self.base / MANIFEST, f"direction {name}: {column!r} is not a "
                             "transaction column", "unknown-column")
-        rule_ids = {rule.id for rule in rules}
+        # a disabled rule still exists for references (a shipped rule superseded by it)
+        rule_ids = {rule.id for rule in rules} | set(disabled)
         for rule in rules:
             source = sources[rule.id]
 

@@ -45,13 +45,66 @@ def write_csv(report: Report, source: str | Path, out: TextIO, delimiter: str | 
     header, rows = table.header, table.rows
     taken = {h.strip().casefold() for h in header}
     extra = [c if c not in taken else f"screener_{c}" for c in VERDICT_COLUMNS]
-    writer = csv.writer(out, lineterminator="\n")
+    # RFC 4180 line ends: with "\n" alone, csv.writer would leave a cell holding "\r" unquoted
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([neutralise(c) for c in [*header, *extra]])
     by_row = {r.row: r for r in report.results}
     for number, cells in rows:
         cells = cells + [""] * (len(header) - len(cells))
         result = by_row[number]
         writer.writerow([neutralise(c) for c in [*cells, *verdict_cells(result)]])
+
+
+def write_xlsx(report: Report, source: str | Path | None, path: Path,
+               delimiter: str | None = None, sheet: str | None = None) -> None:
+    """A workbook: Summary, Results (the input rows with verdict columns, when the input was a
+    file) and Findings (one row per finding). Every text cell is neutralised against formula
+    injection, and written as text (openpyxl would otherwise store "=..." as a formula)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    summary = book.active
+    summary.title = "Summary"
+    info = report.ruleset
+    rows: list[list[object]] = [
+        ["screener", report.screener_version], ["input", report.source or ""],
+        ["rule pack", f"{info.name} {info.version}"], ["rule pack sha256", info.sha256],
+        ["rows", report.summary.rows],
+        *[[status, getattr(report.summary, status)] for status in STATUS_ORDER],
+        *[["warning", w] for w in report.warnings]]
+    if report.audit is not None:
+        rows += [["audit run", report.audit.run_id], ["input sha256", report.audit.input_sha256],
+                 ["report sha256", report.audit.report_sha256 or ""]]
+    for row in rows:
+        summary.append([_xlsx_cell(v) for v in row])
+    results = book.create_sheet("Results")
+    by_row = {r.row: r for r in report.results}
+    if source is not None:
+        table = read_table(source, delimiter, sheet)
+        results.append([_xlsx_cell(c) for c in [*table.header, *VERDICT_COLUMNS]])
+        for number, cells in table.rows:
+            cells = cells + [""] * (len(table.header) - len(cells))
+            results.append([_xlsx_cell(c) for c in [*cells, *verdict_cells(by_row[number])]])
+    else:
+        results.append(["row", "id", *VERDICT_COLUMNS])
+        for r in report.results:
+            results.append([r.row, _xlsx_cell(r.id or ""),
+                            *[_xlsx_cell(c) for c in verdict_cells(r)]])
+    findings = book.create_sheet("Findings")
+    findings.append(["row", "id", "rule_id", "citation", "verdict", "explanation",
+                     "precedents"])
+    for r in report.results:
+        for f in r.findings:
+            findings.append([r.row, *[_xlsx_cell(v) for v in (
+                r.id or "", f.rule_id, f.citation, f.verdict, f.explanation,
+                ";".join(f.precedents))]])
+    book.save(path)
+
+
+def _xlsx_cell(value: object) -> object:
+    if isinstance(value, str):
+        return neutralise(value)
+    return value
 
 
 def _goods(result: Result) -> str:

@@ -35,8 +35,10 @@ def shared_data():
 
 @pytest.fixture(autouse=True)
 def _private_ledger(tmp_path, monkeypatch):
-    """The CLI's default cap ledger lives in the user's data directory: never touch it."""
+    """The CLI's default cap ledger and audit log live in the user's data directory: tests
+    never touch them."""
     monkeypatch.setenv("SCREENER_LEDGER", str(tmp_path / "ledger.sqlite"))
+    monkeypatch.setenv("SCREENER_AUDIT", str(tmp_path / "audit.sqlite"))
 
 
 @pytest.fixture(scope="session")
