@@ -16,15 +16,24 @@ $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "error: screener needs CPython 3.11 or 3.12 (durable-rules does not import on 3.13); none found on PATH" >&2; exit 2; fi
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,web]'
 	@touch $@
+
+# The browser tests drive Debian's Chromium (no browser download); install it when missing.
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && echo sudo)
+$(CHROMIUM):
+	@command -v apt-get >/dev/null 2>&1 || { echo "error: the browser tests need Chromium at $(CHROMIUM); install your system's chromium package (or set CHROMIUM=...)" >&2; exit 2; }
+	$(SUDO) apt-get install -y -q chromium >/dev/null || { $(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q chromium >/dev/null; }
 
 demo: $(VENV)/.installed
 	$(BIN)/screener screen cases/examples/transactions.csv --no-ledger
+	@echo
+	@echo "Web app for officers: $(BIN)/screener serve   (then open http://127.0.0.1:8000/)"
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(CHROMIUM)
 	$(BIN)/ruff check screener tests bench
-	$(BIN)/python -m pytest
+	SCREENER_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
 docs: $(VENV)/.installed
 	$(BIN)/screener rules doc --output docs/rules.md

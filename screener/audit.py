@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from .errors import InputFileError
 from .ledger import default_ledger_path
+from .readers import UploadedFile
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -83,6 +84,8 @@ class AuditHeader(BaseModel):
 
 def sha256_of_input(records: Any) -> str:
     """sha256 of a file's bytes, or of the records as canonical JSON."""
+    if isinstance(records, UploadedFile):
+        return hashlib.sha256(records.data).hexdigest()
     if isinstance(records, str | Path):
         digest = hashlib.sha256()
         try:

@@ -115,6 +115,19 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("new", type=Path)
     diff.add_argument("--format", choices=("table", "json"), default="table")
 
+    serve = sub.add_parser("serve", help="start the web app for compliance officers")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to bind (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=8000)
+    _rules_option(serve)
+    serve.add_argument("--max-upload-mb", type=float, default=50)
+    serve_ledger = serve.add_mutually_exclusive_group()
+    serve_ledger.add_argument("--ledger", type=Path, default=None, metavar="PATH")
+    serve_ledger.add_argument("--no-ledger", action="store_true")
+    serve.add_argument("--audit", type=Path, default=None, metavar="PATH")
+    serve.add_argument("--mappings", type=Path, default=None, metavar="PATH",
+                       help="where saved column mappings are kept")
+
     ledger = sub.add_parser("ledger", help="the cap ledger kept across uploads")
     ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True)
     show = ledger_sub.add_parser("show", help="totals by period, product and supplier")
@@ -322,7 +335,34 @@ def _diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        import uvicorn
+
+        from .web import WebSettings, create_app
+        from .web.mappings import default_mappings_path
+    except ImportError as exc:
+        raise ScreenerError(f"the web app needs its extra: pip install 'screener[web]' "
+                            f"({exc.name} is missing)") from None
+    screener = Screener(load_rules(*(args.rules or [])))
+    settings = WebSettings(
+        max_upload_bytes=int(args.max_upload_mb * 1024 * 1024),
+        ledger=None if args.no_ledger else Ledger(args.ledger or default_ledger_path()),
+        audit=AuditLog(args.audit or default_audit_path()),
+        mappings_path=args.mappings or default_mappings_path())
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"screener: warning: serving on {args.host}: other machines can reach it",
+              file=sys.stderr)
+    print(f"screener web app on http://{args.host}:{args.port}/ (Ctrl+C to stop)",
+          file=sys.stderr)
+    uvicorn.run(create_app(screener, settings), host=args.host, port=args.port,
+                log_level="warning")
+    return EXIT_OK
+
+
 def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "serve":
+        return _serve(args)
     if args.command == "ledger":
         return _ledger(args)
     if args.command == "audit":

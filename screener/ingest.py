@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import InputFileError
-from .readers import read_table
+from .readers import Source, read_table
 from .report import RowError
 from .tables import Tables
 from .transaction import CANONICAL_COLUMNS, GOODS_COLUMNS, REQUIRED_COLUMNS, Transaction
@@ -50,16 +50,19 @@ def split_columns(record: Mapping[str, Any], row: int) -> RawRow:
     return raw
 
 
-def read_csv(path: str | Path, delimiter: str | None = None, sheet: str | None = None,
-             warnings: list[str] | None = None) -> tuple[list[str], Iterator[RawRow]]:
+def read_csv(path: Source, delimiter: str | None = None, sheet: str | None = None,
+             warnings: list[str] | None = None,
+             mapping: dict[str, str] | None = None) -> tuple[list[str], Iterator[RawRow]]:
     """Header (as written) and an iterator of rows of a CSV or XLSX file. File-level notes
-    (encoding guessed, delimiter detected, duplicate columns) are appended to `warnings`."""
+    (encoding guessed, delimiter detected, duplicate columns) are appended to `warnings`.
+    `mapping` renames columns as the officer mapped them: {header as written: canonical}."""
     table = read_table(path, delimiter, sheet)
     notes = warnings if warnings is not None else []
     notes.extend(table.warnings)
     header = table.header
-    names = [canonical_header(h) for h in header]
-    duplicates = _check_header(Path(path), header, names, notes)
+    mapping = mapping or {}
+    names = [canonical_header(mapping.get(h, h)) for h in header]
+    duplicates = _check_header(Path(str(path)), header, names, notes)
     return header, (_raw_row(number, cells, header, names, duplicates)
                     for number, cells in table.rows)
 

@@ -25,6 +25,20 @@ XLSX_MAGIC = b"PK\x03\x04"
 csv.field_size_limit(MAX_FIELD_CHARS)
 
 
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file received in memory (web upload): never written to disk by screener."""
+
+    name: str
+    data: bytes
+
+    def __str__(self) -> str:
+        return self.name
+
+
+Source = str | Path | UploadedFile
+
+
 @dataclass
 class Table:
     header: list[str]
@@ -34,14 +48,18 @@ class Table:
     delimiter: str | None = None
 
 
-def read_table(path: str | Path, delimiter: str | None = None,
+def read_table(source: Source, delimiter: str | None = None,
                sheet: str | None = None) -> Table:
-    """Open a CSV or XLSX file. Raises InputFileError when it cannot be read as a table."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot read: {exc.strerror}") from None
+    """Open a CSV or XLSX file (a path, or an upload held in memory). Raises InputFileError
+    when it cannot be read as a table."""
+    if isinstance(source, UploadedFile):
+        path, data = Path(source.name), source.data
+    else:
+        path = Path(source)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputFileError(f"{path}: cannot read: {exc.strerror}") from None
     if data.startswith(XLSX_MAGIC) or path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_xlsx(path, data, sheet)
     if sheet is not None:

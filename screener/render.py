@@ -6,10 +6,10 @@ import csv
 import textwrap
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from .loader import RulePack
-from .readers import read_table
+from .readers import Source, read_table
 from .report import STATUS_ORDER, Finding, Report, Result
 
 VERDICT_COLUMNS = ("status", "rule_ids", "citations", "precedents", "errors")
@@ -37,7 +37,7 @@ def verdict_cells(result: Result) -> list[str]:
     ]
 
 
-def write_csv(report: Report, source: str | Path, out: TextIO, delimiter: str | None = None,
+def write_csv(report: Report, source: Source, out: TextIO, delimiter: str | None = None,
               sheet: str | None = None) -> None:
     """The input rows exactly as read (as UTF-8, comma-separated), with the verdict columns
     appended."""
@@ -55,7 +55,7 @@ def write_csv(report: Report, source: str | Path, out: TextIO, delimiter: str | 
         writer.writerow([neutralise(c) for c in [*cells, *verdict_cells(result)]])
 
 
-def write_xlsx(report: Report, source: str | Path | None, path: Path,
+def write_xlsx(report: Report, source: Source | None, path: Path | BinaryIO,
                delimiter: str | None = None, sheet: str | None = None) -> None:
     """A workbook: Summary, Results (the input rows with verdict columns, when the input was a
     file) and Findings (one row per finding). Every text cell is neutralised against formula

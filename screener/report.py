@@ -87,6 +87,7 @@ class Result(BaseModel):
     status: Status
     hs_code: str | None = None
     description: str | None = None
+    parties: dict[str, str] = {}  # exporter/importer names and countries, vessel, as read
     findings: list[Finding] = []
     errors: list[RowError] = []
     warnings: list[str] = []

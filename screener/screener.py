@@ -19,6 +19,7 @@ from .findings import build_findings
 from .ingest import RawRow, parse_row, read_csv, split_columns
 from .ledger import Ledger
 from .loader import RulePack, load_rules
+from .readers import UploadedFile
 from .report import (
     STATUS_ORDER,
     CaseRef,
@@ -33,7 +34,9 @@ from .report import (
 )
 from .transaction import Transaction
 
-Records = str | Path | Iterable[Mapping[str, Any] | BaseModel]
+_PARTIES = ("exporter", "exporter_country", "importer", "importer_country", "vessel_name",
+            "vessel_flag")
+Records = str | Path | UploadedFile | Iterable[Mapping[str, Any] | BaseModel]
 
 
 class Screener:
@@ -65,26 +68,27 @@ class Screener:
     def screen(self, records: Records, source: str | None = None,
                ledger: Ledger | None = None, delimiter: str | None = None,
                sheet: str | None = None, audit: AuditLog | bool | None = None,
-               interface: str = "api") -> Report:
+               interface: str = "api", mapping: dict[str, str] | None = None) -> Report:
         """Screen a CSV/XLSX path, or an iterable of dicts / pydantic models. One result per
         record, in input order. Aggregate caps (2397 OP4, OP5) are judged on running totals
         over the whole input in date order and, with a `ledger`, over earlier uploads too;
         this run's deliveries are then written to the ledger in one transaction. With
         `audit` (True for the default log, or an AuditLog) the run is recorded in the
         append-only audit log and the report carries the same header."""
-        if isinstance(records, str | Path):
+        if isinstance(records, str | Path | UploadedFile):
             source = source or str(records)
+        options = (delimiter, sheet, mapping)
         log = AuditLog() if audit is True else (audit or None)
         if log is None:
-            return self._screen(records, source, ledger, delimiter, sheet)
-        if not isinstance(records, str | Path):
+            return self._screen(records, source, ledger, options)
+        if not isinstance(records, str | Path | UploadedFile):
             records = list(records)
         header = log.start(interface=interface, input_name=source,
                            input_sha256=sha256_of_input(records),
                            screener_version=__version__, ruleset_name=self.pack.name,
                            ruleset_version=self.pack.version, ruleset_sha256=self.pack.sha256)
         try:
-            report = self._screen(records, source, ledger, delimiter, sheet)
+            report = self._screen(records, source, ledger, options)
         except BaseException as exc:
             log.fail(header, f"{type(exc).__name__}: {exc}")
             raise
@@ -93,12 +97,12 @@ class Screener:
         return report
 
     def _screen(self, records: Records, source: str | None, ledger: Ledger | None,
-                delimiter: str | None, sheet: str | None) -> Report:
+                options: tuple[str | None, str | None, dict[str, str] | None]) -> Report:
         results: list[Result] = []
         capped: dict[int, Transaction] = {}
         seen_ids: dict[str, int] = {}
         warnings: list[str] = []
-        for raw in self._raw_rows(records, delimiter, sheet, warnings):
+        for raw in self._raw_rows(records, options, warnings):
             result, tx = self._screen_raw(raw, seen_ids)
             results.append(result)
             if tx is not None and any(f.rule_id in self._aggregate_rules
@@ -122,16 +126,18 @@ class Screener:
         """Like `screen`, but yields results one by one. Aggregate caps need the whole input,
         so findings here are judged row by row only (no running totals)."""
         seen_ids: dict[str, int] = {}
-        for raw in self._raw_rows(records, delimiter, sheet, []):
+        for raw in self._raw_rows(records, (delimiter, sheet, None), []):
             yield self._screen_raw(raw, seen_ids)[0]
 
     def screen_transaction(self, tx: Transaction, row: int = 1) -> Result:
         return self._evaluate(tx, row, [], {})
 
-    def _raw_rows(self, records: Records, delimiter: str | None, sheet: str | None,
+    def _raw_rows(self, records: Records,
+                  options: tuple[str | None, str | None, dict[str, str] | None],
                   warnings: list[str]) -> Iterator[RawRow]:
-        if isinstance(records, str | Path):
-            _, rows = read_csv(records, delimiter, sheet, warnings)
+        if isinstance(records, str | Path | UploadedFile):
+            delimiter, sheet, mapping = options
+            _, rows = read_csv(records, delimiter, sheet, warnings, mapping)
             yield from rows
             return
         for number, record in enumerate(records, start=1):
@@ -171,7 +177,9 @@ class Screener:
         findings, exemptions = build_findings(fired, fact, tx, self.pack, self.compiled)
         return Result(row=row, id=tx.id, status=row_status(findings, []), findings=findings,
                       warnings=warnings, exemptions=exemptions, extra=extra,
-                      hs_code=tx.hs_code, description=tx.description)
+                      hs_code=tx.hs_code, description=tx.description,
+                      parties={k: str(getattr(tx, k)) for k in _PARTIES
+                               if getattr(tx, k) is not None})
 
 
 def _text_or_none(value: Any) -> str | None:
