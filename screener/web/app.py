@@ -119,8 +119,10 @@ def create_app(screener: Screener, settings: WebSettings | None = None) -> FastA
             stored.mapping = dict(saved)
         return RedirectResponse(f"/uploads/{stored.token}/check", status_code=303)
 
+    # Checking and screening are plain `def` routes: FastAPI runs them in a worker thread,
+    # so a long file does not block other requests.
     @app.get("/uploads/{token}/check", response_class=HTMLResponse)
-    async def check(request: Request, token: str, mapping: str | None = None):
+    def check(request: Request, token: str, mapping: str | None = None):
         upload = get_upload(token)
         saved = app.state.mappings.all()
         if mapping and mapping in saved:
@@ -140,7 +142,7 @@ def create_app(screener: Screener, settings: WebSettings | None = None) -> FastA
         return RedirectResponse(f"/uploads/{token}/check", status_code=303)
 
     @app.post("/uploads/{token}/screen")
-    async def screen(token: str):
+    def screen(token: str):
         upload = get_upload(token)
         started = time.perf_counter()
         try:
