@@ -12,13 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from .errors import InputFileError
 from .readers import Source, read_table
 from .report import RowError
 from .tables import Tables
-from .transaction import CANONICAL_COLUMNS, GOODS_COLUMNS, REQUIRED_COLUMNS, Transaction
+from .transaction import (
+    CANONICAL_COLUMNS,
+    GOODS_COLUMNS,
+    REQUIRED_COLUMNS,
+    Transaction,
+    build_transaction,
+)
 from .values import imo_checksum_ok
 
 _HEADER_SEP = re.compile(r"[\s\-]+")
@@ -128,30 +132,14 @@ def _raw_row(number: int, cells: list[str], header: list[str], names: list[str],
 def parse_row(raw: RawRow, tables: Tables) -> tuple[Transaction | None, list[RowError],
                                                      list[str]]:
     """Validate one row. Returns (transaction or None, errors, warnings)."""
+    tx, problems = build_transaction(raw.values, tables)
     errors = list(raw.problems)
-    missing = [c for c in REQUIRED_COLUMNS if _blank(raw.values.get(c))]
-    for column in missing:
-        errors.append(RowError(row=raw.row, column=column, value=raw.values.get(column),
-                               message=f"row {raw.row}, column {column!r}: required value is "
-                                       "missing"))
-    tx = None
-    try:
-        tx = Transaction.model_validate(raw.values, context={"tables": tables})
-    except ValidationError as exc:
-        for item in exc.errors():
-            column = str(item["loc"][0]) if item["loc"] else None
-            if column in missing:
-                continue
-            value = raw.values.get(column) if column else None
-            message = item["msg"].removeprefix("Value error, ")
-            where = f"row {raw.row}, column {column!r}" if column else f"row {raw.row}"
-            if column is None and "hs_code" in message:
-                column = "hs_code"
-            errors.append(RowError(row=raw.row, column=column, value=value,
-                                   message=f"{where}: {message}"))
-    if errors:
+    for column, value, message in problems:
+        where = f"row {raw.row}, column {column!r}" if column else f"row {raw.row}"
+        errors.append(RowError(row=raw.row, column=column, value=value,
+                               message=f"{where}: {message}"))
+    if errors or tx is None:
         return None, errors, []
-    assert tx is not None
     return tx, [], _warnings(raw, tx, tables)
 
 

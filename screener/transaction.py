@@ -6,10 +6,11 @@ validation context: `Transaction.model_validate(raw, context={"tables": tables})
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
 
 from . import values as v
 
@@ -54,73 +55,89 @@ class Transaction(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _blank_is_missing(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {k: (None if v.is_blank(val) else val) for k, val in data.items()}
-        return data
-
-    @field_validator("id", mode="before")
-    @classmethod
-    def _id(cls, value: Any) -> str:
-        return str(value).strip()
-
-    @field_validator("date", "contract_date", mode="before")
-    @classmethod
-    def _date(cls, value: Any) -> date | None:
-        return None if value is None else v.parse_date(value)
-
-    @field_validator(*COUNTRY_COLUMNS, mode="before")
-    @classmethod
-    def _country(cls, value: Any, info: ValidationInfo) -> str | None:
-        if value is None:
-            return None
-        return _tables(info).countries.resolve(str(value))
-
-    @field_validator("hs_code", mode="before")
-    @classmethod
-    def _hs(cls, value: Any) -> str | None:
-        return None if value is None else v.normalise_hs_code(value)
-
-    @field_validator(*NUMBER_COLUMNS, mode="before")
-    @classmethod
-    def _number(cls, value: Any) -> float | None:
-        return None if value is None else v.parse_number(value)
-
-    @field_validator(*BOOL_COLUMNS, mode="before")
-    @classmethod
-    def _bool(cls, value: Any) -> bool | None:
-        return None if value is None else v.parse_bool(value)
-
-    @field_validator("unit", mode="before")
-    @classmethod
-    def _unit(cls, value: Any, info: ValidationInfo) -> str | None:
-        if value is None:
-            return None
-        # An unknown unit does not stop screening (no DPRK goods rule depends on units);
-        # it is kept as written and the row gets a warning (see ingest.unit_warning).
-        return _tables(info).units.resolve(str(value)) or str(value).strip()
-
-    @field_validator("vessel_imo", mode="before")
-    @classmethod
-    def _imo(cls, value: Any) -> str | None:
-        return None if value is None else v.normalise_imo(value)
-
-    @field_validator(*TEXT_COLUMNS, mode="before")
-    @classmethod
-    def _text(cls, value: Any) -> str | None:
-        return None if value is None else " ".join(str(value).split())
+    def _parse(cls, data: Any, info: ValidationInfo) -> Any:
+        """Validation through pydantic uses the same column parsers as the fast path."""
+        if not isinstance(data, dict):
+            return data
+        if not info.context or "tables" not in info.context:
+            raise RuntimeError("Transaction validation needs context={'tables': Tables}")
+        values, problems = parse_columns(data, info.context["tables"])
+        if problems:
+            column, _, message = problems[0]
+            raise ValueError(f"{column}: {message}")
+        return values
 
     @model_validator(mode="after")
     def _goods_given(self) -> Transaction:
         if self.hs_code is None and self.description is None:
-            raise ValueError("neither hs_code nor description is given: the goods are unknown")
+            raise ValueError(NO_GOODS)
         return self
 
 
-def _tables(info: ValidationInfo) -> Tables:
-    if not info.context or "tables" not in info.context:
-        raise RuntimeError("Transaction validation needs context={'tables': Tables}")
-    return info.context["tables"]
+NO_GOODS = "neither hs_code nor description is given: the goods are unknown"
+Parser = Callable[[Any, "Tables"], Any]
+
+
+def _country(value: Any, tables: Tables) -> str:
+    return tables.countries.resolve(str(value))
+
+
+def _unit(value: Any, tables: Tables) -> str:
+    # An unknown unit does not stop screening (no DPRK goods rule depends on units): it is
+    # kept as written and the row gets a warning (ingest._warnings).
+    return tables.units.resolve(str(value)) or str(value).strip()
+
+
+def _text(value: Any, tables: Tables) -> str:
+    return " ".join(str(value).split())
+
+
+PARSERS: dict[str, Parser] = {
+    "id": lambda value, tables: str(value).strip(),
+    "date": lambda value, tables: v.parse_date(value),
+    "contract_date": lambda value, tables: v.parse_date(value),
+    "hs_code": lambda value, tables: v.normalise_hs_code(value),
+    "unit": _unit,
+    "vessel_imo": lambda value, tables: v.normalise_imo(value),
+    **{c: _country for c in COUNTRY_COLUMNS},
+    **{c: (lambda value, tables: v.parse_number(value)) for c in NUMBER_COLUMNS},
+    **{c: (lambda value, tables: v.parse_bool(value)) for c in BOOL_COLUMNS},
+    **{c: _text for c in TEXT_COLUMNS},
+}
+
+
+def parse_columns(data: dict[str, Any], tables: Tables) -> tuple[dict[str, Any],
+                                                                list[tuple[str, Any, str]]]:
+    """Canonical values of the given columns, and (column, value, message) for each cell that
+    cannot be read. Blank cells are missing values. Unknown columns are left out."""
+    values: dict[str, Any] = {}
+    problems: list[tuple[str, Any, str]] = []
+    for column, raw in data.items():
+        parser = PARSERS.get(column)
+        if parser is None or v.is_blank(raw):
+            continue
+        try:
+            values[column] = parser(raw, tables)
+        except ValueError as exc:
+            problems.append((column, raw, str(exc)))
+    return values, problems
+
+
+def build_transaction(data: dict[str, Any], tables: Tables) -> tuple[
+        Transaction | None, list[tuple[str | None, Any, str]]]:
+    """The fast path used for every uploaded row: the same parsers as pydantic validation,
+    then model_construct (the values are already canonical and typed). Returns the
+    transaction, or None and every problem as (column, value, message)."""
+    values, problems = parse_columns(data, tables)
+    located: list[tuple[str | None, Any, str]] = list(problems)
+    for column in REQUIRED_COLUMNS:
+        if column not in values and not any(p[0] == column for p in problems):
+            located.append((column, data.get(column), "required value is missing"))
+    if located:
+        return None, located
+    if "hs_code" not in values and "description" not in values:
+        return None, [("hs_code", None, NO_GOODS)]
+    return Transaction.model_construct(**values), []
 
 
 CANONICAL_COLUMNS: tuple[str, ...] = tuple(Transaction.model_fields)
