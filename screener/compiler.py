@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from .conditions import (
@@ -30,13 +31,13 @@ from .conditions import (
     leaves,
     required_clauses,
 )
-from .facts import engine_number, fact_key
+from .facts import PLAIN_COLUMNS, engine_number, fact_key
 from .keywords import KeywordIndex
 from .loader import RulePack
 from .rule_model import Condition, HsCode, Rule, RuleException
 from .tables import Tables
 from .text import fold
-from .transaction import BOOL_COLUMNS, COUNTRY_COLUMNS, NUMBER_COLUMNS
+from .transaction import BOOL_COLUMNS, COUNTRY_COLUMNS, NUMBER_COLUMNS, Transaction
 
 REVIEW_REASONS = {
     "ex": "the HS code also covers goods outside the provision and there is no description "
@@ -94,6 +95,29 @@ class CompiledPack:
         if self.gate is None:
             return True
         return any(fact.get(key) == value for key, value in self.gate)
+
+    @cached_property
+    def column_gate(self) -> tuple[tuple[str, frozenset[Any]], ...] | None:
+        """The gate as (transaction column, values) when every gate key is a plain column
+        (countries, in the shipped pack): then a row can be cleared from its Transaction
+        before any fact is built. None when the gate needs derived keys."""
+        if self.gate is None:
+            return None
+        plain = {fact_key(c): c for c in PLAIN_COLUMNS}
+        if not all(key in plain for key, _ in self.gate):
+            return None
+        by_column: dict[str, set[Any]] = {}
+        for key, value in self.gate:
+            by_column.setdefault(plain[key], set()).add(value)
+        return tuple((column, frozenset(values)) for column, values in by_column.items())
+
+    def may_fire(self, tx: Transaction) -> bool:
+        """Cheap pre-check on the transaction itself; True means "build the fact and ask"."""
+        gate = self.column_gate
+        if gate is None:
+            return True
+        fields = tx.__dict__
+        return any(fields[column] in values for column, values in gate)
 
 
 def compile_pack(pack: RulePack) -> CompiledPack:

@@ -24,7 +24,9 @@ from .transaction import (
 
 HS_LEVELS = (2, 4, 6, 8, 10)
 RECORD_ID_KEY = "record_id"  # the fact's own `id` is durable_rules' identity key
-_PLAIN = set(COUNTRY_COLUMNS) | set(NUMBER_COLUMNS) | set(BOOL_COLUMNS) | {"unit", "vessel_imo"}
+# Columns whose canonical value goes into the fact unchanged.
+PLAIN_COLUMNS = frozenset(COUNTRY_COLUMNS) | frozenset(BOOL_COLUMNS) | {"unit", "vessel_imo"}
+_PLAIN = PLAIN_COLUMNS | frozenset(NUMBER_COLUMNS)
 
 
 def engine_number(value: float) -> int | float:

@@ -171,10 +171,13 @@ class Screener:
 
     def _evaluate(self, tx: Transaction, row: int, warnings: list[str],
                   extra: dict[str, Any]) -> Result:
-        fact = build_fact(tx, f"f{next(self._keys)}", self.compiled.keywords,
-                          self.compiled.columns)
-        fired = self.engine.fire(fact) if self.compiled.is_relevant(fact) else []
-        findings, exemptions = build_findings(fired, fact, tx, self.pack, self.compiled)
+        findings: list = []
+        exemptions: list = []
+        if self.compiled.may_fire(tx):
+            fact = build_fact(tx, f"f{next(self._keys)}", self.compiled.keywords,
+                              self.compiled.columns)
+            fired = self.engine.fire(fact) if self.compiled.is_relevant(fact) else []
+            findings, exemptions = build_findings(fired, fact, tx, self.pack, self.compiled)
         return Result(row=row, id=tx.id, status=row_status(findings, []), findings=findings,
                       warnings=warnings, exemptions=exemptions, extra=extra,
                       hs_code=tx.hs_code, description=tx.description,
