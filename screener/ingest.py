@@ -41,6 +41,7 @@ class RawRow:
     values: dict[str, Any]  # canonical column -> cell
     extra: dict[str, Any] = field(default_factory=dict)
     problems: list[RowError] = field(default_factory=list)
+    cells: list[str] | None = None  # the row's cells as read (files only), for CSV export
 
 
 def split_columns(record: Mapping[str, Any], row: int) -> RawRow:
@@ -60,9 +61,8 @@ def read_csv(path: Source, delimiter: str | None = None, sheet: str | None = Non
     """Header (as written) and an iterator of rows of a CSV or XLSX file. File-level notes
     (encoding guessed, delimiter detected, duplicate columns) are appended to `warnings`.
     `mapping` renames columns as the officer mapped them: {header as written: canonical}."""
-    table = read_table(path, delimiter, sheet)
     notes = warnings if warnings is not None else []
-    notes.extend(table.warnings)
+    table = read_table(path, delimiter, sheet, notes)
     header = table.header
     mapping = mapping or {}
     names = [canonical_header(mapping.get(h, h)) for h in header]
@@ -97,7 +97,7 @@ def _check_header(path: Path, header: list[str], names: list[str],
 
 def _raw_row(number: int, cells: list[str], header: list[str], names: list[str],
              duplicates: dict[int, int]) -> RawRow:
-    raw = RawRow(row=number, values={})
+    raw = RawRow(row=number, values={}, cells=cells)
     for index, cell in enumerate(cells[:len(names)]):
         if len(cell) > MAX_CELL_CHARS:
             raw.problems.append(RowError(

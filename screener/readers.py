@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .errors import InputFileError
 
@@ -48,74 +48,105 @@ class Table:
     delimiter: str | None = None
 
 
-def read_table(source: Source, delimiter: str | None = None,
-               sheet: str | None = None) -> Table:
-    """Open a CSV or XLSX file (a path, or an upload held in memory). Raises InputFileError
-    when it cannot be read as a table."""
+HEAD_BYTES = 1 << 20  # encoding and delimiter are decided from the first megabyte
+
+
+def read_table(source: Source, delimiter: str | None = None, sheet: str | None = None,
+               warnings: list[str] | None = None) -> Table:
+    """Open a CSV or XLSX file (a path, or an upload held in memory) and stream its rows:
+    memory does not grow with the file. Raises InputFileError when it cannot be read as a
+    table (a decoding error further into the file is raised while reading, naming the row).
+    Notes about the file go to `warnings` (also while the rows are read)."""
+    notes = warnings if warnings is not None else []
     if isinstance(source, UploadedFile):
-        path, data = Path(source.name), source.data
+        path, binary = Path(source.name), io.BytesIO(source.data)
     else:
         path = Path(source)
         try:
-            data = path.read_bytes()
+            binary = path.open("rb")
         except OSError as exc:
             raise InputFileError(f"{path}: cannot read: {exc.strerror}") from None
-    if data.startswith(XLSX_MAGIC) or path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, data, sheet)
+    head = binary.read(HEAD_BYTES)
+    binary.seek(0)
+    if head.startswith(XLSX_MAGIC) or path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, binary, sheet, notes)
     if sheet is not None:
         raise InputFileError(f"{path}: --sheet applies to .xlsx workbooks, not CSV files")
-    text, encoding, warnings = _decode(path, data)
-    if not text.strip():
+    encoding, detected = _detect(path, head)
+    notes.extend(detected)
+    sample = head.decode(encoding, errors="ignore")
+    if not sample.strip():
         raise InputFileError(f"{path}: the file is empty")
-    if "\0" in text:
-        text = text.replace("\0", "")
-        warnings.append("NUL characters were removed from the file")
-    chosen = delimiter or _sniff(text)
+    chosen = delimiter or _sniff(sample.replace("\0", ""))
     if delimiter is None and chosen != ",":
-        warnings.append(f"columns are separated by {DELIMITER_NAMES[chosen]}s "
-                        "(detected; override with --delimiter)")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=chosen, strict=False)
-    return _table(path, reader, warnings, encoding, chosen)
+        notes.append(f"columns are separated by {DELIMITER_NAMES[chosen]}s "
+                     "(detected; override with --delimiter)")
+    text = io.TextIOWrapper(binary, encoding=encoding, newline="")
+    reader = csv.reader(_without_nul(text, notes), delimiter=chosen, strict=False)
+    return _table(path, reader, notes, encoding, chosen)
+
+
+def _without_nul(lines: Iterator[str], warnings: list[str]) -> Iterator[str]:
+    noted = False
+    for line in lines:
+        if "\0" in line:
+            line = line.replace("\0", "")
+            if not noted:
+                warnings.append("NUL characters were removed from the file")
+                noted = True
+        yield line
 
 
 def _table(path: Path, reader: Iterator[list[str]], warnings: list[str],
            encoding: str | None, delimiter: str | None) -> Table:
-    header = next((r for r in reader if any(c.strip() for c in r)), None)
+    try:
+        header = next((r for r in reader if any(c.strip() for c in r)), None)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise InputFileError(f"{path}: cannot read the header: {exc}") from None
     if header is None:
         raise InputFileError(f"{path}: the file has no header row")
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        for number, cells in enumerate(reader, start=1):
-            if any(c.strip() for c in cells):
-                yield number, cells
+        number = 0
+        try:
+            for number, cells in enumerate(reader, start=1):
+                if any(c.strip() for c in cells):
+                    yield number, cells
+        except UnicodeDecodeError as exc:
+            raise InputFileError(f"{path}: the text stops being {encoding} after data row "
+                                 f"{number} ({exc.reason}); save the whole file in one "
+                                 "encoding (CSV UTF-8)") from None
+        except csv.Error as exc:
+            raise InputFileError(f"{path}: unreadable CSV after data row {number}: {exc}") \
+                from None
 
     return Table(header, rows(), warnings, encoding, delimiter)
 
 
-def _decode(path: Path, data: bytes) -> tuple[str, str, list[str]]:
-    if data.startswith(codecs.BOM_UTF8):
-        return data.decode("utf-8-sig"), "utf-8", []
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "utf-16", []
-        except UnicodeDecodeError as exc:
-            raise InputFileError(f"{path}: broken UTF-16 text (byte {exc.start})") from None
-    if not data.strip():
+def _detect(path: Path, head: bytes) -> tuple[str, list[str]]:
+    """The encoding, from the byte-order mark or the first megabyte."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", []
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", []
+    if not head.strip():
         raise InputFileError(f"{path}: the file is empty")
-    if b"\0" in data[:8192]:
+    if b"\0" in head[:8192]:
         raise InputFileError(f"{path}: not a CSV file (binary content, or UTF-16 without a "
                              "byte-order mark)")
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        return data.decode("utf-8"), "utf-8", []
+        decoder.decode(head, final=len(head) < HEAD_BYTES)
+        return "utf-8", []
     except UnicodeDecodeError:
         pass
     try:
-        text = data.decode("cp1252")
+        head.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise InputFileError(f"{path}: neither UTF-8 nor Windows-1252 text (byte "
                              f"{exc.start}); save the file as CSV UTF-8") from None
-    return text, "windows-1252", ["the file is not UTF-8: it was read as Windows-1252 "
-                                  "(check accented names; save as CSV UTF-8 to be sure)"]
+    return "cp1252", ["the file is not UTF-8: it was read as Windows-1252 "
+                      "(check accented names; save as CSV UTF-8 to be sure)"]
 
 
 def _sniff(text: str) -> str:
@@ -150,12 +181,12 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _read_xlsx(path: Path, data: bytes, sheet: str | None) -> Table:
+def _read_xlsx(path: Path, binary: BinaryIO, sheet: str | None, notes: list[str]) -> Table:
     import openpyxl  # imported here: CSV-only runs do not pay for it
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = openpyxl.load_workbook(binary, read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:
         raise InputFileError(f"{path}: not a readable .xlsx workbook ({exc})") from None
     if sheet is None:
@@ -166,7 +197,7 @@ def _read_xlsx(path: Path, data: bytes, sheet: str | None) -> Table:
         raise InputFileError(f"{path}: no sheet {sheet!r} (sheets: "
                              f"{', '.join(book.sheetnames)})")
     cells = ([_cell_text(v) for v in row] for row in worksheet.iter_rows(values_only=True))
-    warnings = [] if sheet or len(book.sheetnames) == 1 else [
-        f"read the first sheet {worksheet.title!r} of {len(book.sheetnames)} (choose one "
-        "with --sheet)"]
-    return _table(path, cells, warnings, None, None)
+    if not sheet and len(book.sheetnames) > 1:
+        notes.append(f"read the first sheet {worksheet.title!r} of {len(book.sheetnames)} "
+                     "(choose one with --sheet)")
+    return _table(path, cells, notes, None, None)

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from .jsonout import JsonReportWriter
 from .loader import RulePack
 from .readers import Source, read_table
 from .report import STATUS_ORDER, Finding, Report, Result
@@ -18,8 +19,13 @@ WIDTH = 100
 
 
 def write_json(report: Report, out: TextIO) -> None:
-    out.write(report.model_dump_json(indent=2))
-    out.write("\n")
+    """The same document the streaming path writes (see jsonout.py)."""
+    writer = JsonReportWriter(out)
+    writer.begin(report.screener_version, report.source, report.ruleset)
+    for result in report.results:
+        writer.result(result.model_dump_json())
+    writer.end(summary=report.summary, precedents=report.precedents, ledger=report.ledger,
+               warnings=report.warnings, audit=report.audit)
 
 
 def neutralise(cell: str) -> str:

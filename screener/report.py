@@ -4,7 +4,6 @@ note in the README."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from typing import Any, Literal
 
@@ -158,6 +157,12 @@ def row_status(findings: list[Finding], errors: list[RowError]) -> Status:
 
 
 def report_sha256(report: Report) -> str:
-    """sha256 of the report's JSON without its audit header (which records this hash)."""
-    return hashlib.sha256(report.model_dump_json(exclude={"audit"}).encode()).hexdigest()
+    """sha256 of the report (its results in order, summary, rule set and warnings: see
+    jsonout.ReportHasher), the same whether the report was built in memory or streamed."""
+    from .jsonout import ReportHasher
+
+    hasher = ReportHasher()
+    for result in report.results:
+        hasher.result(result.model_dump_json())
+    return hasher.finish(report.summary, report.ruleset, report.warnings)
 

@@ -100,10 +100,9 @@ class Screener:
                 options: tuple[str | None, str | None, dict[str, str] | None]) -> Report:
         results: list[Result] = []
         capped: dict[int, Transaction] = {}
-        seen_ids: dict[str, int] = {}
         warnings: list[str] = []
         for raw in self._raw_rows(records, options, warnings):
-            result, tx = self._screen_raw(raw, seen_ids)
+            result, tx = self._screen_raw(raw)
             results.append(result)
             if tx is not None and any(f.rule_id in self._aggregate_rules
                                       for f in result.findings):
@@ -125,9 +124,8 @@ class Screener:
                     sheet: str | None = None) -> Iterator[Result]:
         """Like `screen`, but yields results one by one. Aggregate caps need the whole input,
         so findings here are judged row by row only (no running totals)."""
-        seen_ids: dict[str, int] = {}
         for raw in self._raw_rows(records, (delimiter, sheet, None), []):
-            yield self._screen_raw(raw, seen_ids)[0]
+            yield self._screen_raw(raw)[0]
 
     def screen_transaction(self, tx: Transaction, row: int = 1) -> Result:
         return self._evaluate(tx, row, [], {})
@@ -135,6 +133,25 @@ class Screener:
     def _raw_rows(self, records: Records,
                   options: tuple[str | None, str | None, dict[str, str] | None],
                   warnings: list[str]) -> Iterator[RawRow]:
+        """Rows as read, with a repeated id marked as an error naming the row that used it
+        first (ids are compared as written, stripped)."""
+        first: dict[str, int] = {}
+        for raw in self._read_rows(records, options, warnings):
+            value = raw.values.get("id")
+            key = None if value is None else str(value).strip()
+            if key:
+                if key in first:
+                    raw.problems.append(RowError(
+                        row=raw.row, column="id", value=key,
+                        message=f"row {raw.row}, column 'id': {key!r} is already used by row "
+                                f"{first[key]}"))
+                else:
+                    first[key] = raw.row
+            yield raw
+
+    def _read_rows(self, records: Records,
+                   options: tuple[str | None, str | None, dict[str, str] | None],
+                   warnings: list[str]) -> Iterator[RawRow]:
         if isinstance(records, str | Path | UploadedFile):
             delimiter, sheet, mapping = options
             _, rows = read_csv(records, delimiter, sheet, warnings, mapping)
@@ -153,20 +170,14 @@ class Screener:
                     message=f"row {number}: a record must be a mapping or a pydantic model, "
                             f"not {type(record).__name__}")])
 
-    def _screen_raw(self, raw: RawRow,
-                    seen_ids: dict[str, int]) -> tuple[Result, Transaction | None]:
+    def _screen_raw(self, raw: RawRow) -> tuple[Result, Transaction | None]:
         tx, errors, warnings = parse_row(raw, self.pack.tables)
-        if tx is not None and tx.id in seen_ids:
-            errors = [RowError(row=raw.row, column="id", value=tx.id,
-                               message=f"row {raw.row}, column 'id': {tx.id!r} is already used "
-                                       f"by row {seen_ids[tx.id]}")]
         if tx is None or errors:
             record_id = raw.values.get("id")
             return Result(row=raw.row, id=None if record_id is None else str(record_id),
                           status="error", errors=errors, extra=raw.extra,
                           hs_code=_text_or_none(raw.values.get("hs_code")),
                           description=_text_or_none(raw.values.get("description"))), None
-        seen_ids[tx.id] = raw.row
         return self._evaluate(tx, raw.row, warnings, raw.extra), tx
 
     def _evaluate(self, tx: Transaction, row: int, warnings: list[str],
