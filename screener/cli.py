@@ -27,11 +27,12 @@ from .explain import explain
 from .ingest import read_csv
 from .ledger import Ledger, default_ledger_path
 from .lints import lint
-from .loader import MANIFEST, check_rules, load_rules
+from .loader import MANIFEST, check_rules, default_pack_dir, load_rules
 from .render import write_csv, write_json, write_table, write_xlsx
 from .rule_tests import format_outcomes, run_examples
 from .schema import SCHEMAS, schema_json
 from .screener import Screener
+from .streaming import default_jobs, stream_screen
 
 EXIT_OK, EXIT_FAIL, EXIT_UNUSABLE = 0, 1, 2
 _DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|"}
@@ -70,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
                                     f"(default: {default_ledger_path()})")
     ledger_choice.add_argument("--no-ledger", action="store_true",
                                help="judge caps on this file alone and record nothing")
+    screen.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="worker processes for json/csv output (default: all cores for "
+                             "files over 8 MB, else 1)")
+    screen.add_argument("--quiet", "-q", action="store_true",
+                        help="no progress bar or notes on stderr")
     screen.add_argument("--audit", type=Path, default=None, metavar="PATH",
                         help=f"audit log (SQLite) every run is appended to (default: "
                              f"{default_audit_path()})")
@@ -153,6 +159,8 @@ def _screen(args: argparse.Namespace) -> int:
     pack = load_rules(*(args.rules or []))
     ledger = None if args.no_ledger else Ledger(args.ledger or default_ledger_path())
     delimiter = _DELIMITERS.get(args.delimiter) if args.delimiter else None
+    if args.format in ("json", "csv"):
+        return _screen_streaming(args, pack, ledger, delimiter)
     report = Screener(pack).screen(args.file, ledger=ledger, delimiter=delimiter,
                                    sheet=args.sheet, interface="cli",
                                    audit=AuditLog(args.audit or default_audit_path()))
@@ -175,6 +183,55 @@ def _screen(args: argparse.Namespace) -> int:
         print(f"wrote {args.format} report for {report.summary.rows} rows to {args.output}",
               file=sys.stderr)
     return _exit_code(args, report)
+
+
+def _screen_streaming(args: argparse.Namespace, pack, ledger: Ledger | None,
+                      delimiter: str | None) -> int:
+    """json and csv are written as rows finish: flat memory, both cores (streaming.py)."""
+    jobs = args.jobs if args.jobs is not None else default_jobs(args.file)
+    dirs = [str(d) for d in (args.rules or [default_pack_dir()])]
+    target = args.output.open("w", encoding="utf-8", newline="") if args.output else \
+        sys.stdout
+    bar = _progress_bar(args)
+    try:
+        outcome = stream_screen(Screener(pack), args.file, target, args.format, jobs=jobs,
+                                ledger=ledger, audit=AuditLog(args.audit or
+                                                              default_audit_path()),
+                                delimiter=delimiter, sheet=args.sheet, pack_dirs=dirs,
+                                progress=bar.update if bar else None)
+    finally:
+        if bar:
+            bar.close()
+        if args.output:
+            target.close()
+    if not args.quiet:
+        for warning in outcome.warnings:
+            print(f"screener: warning: {warning}", file=sys.stderr)
+        if args.output is not None:
+            print(f"wrote {args.format} report for {outcome.summary.rows} rows to "
+                  f"{args.output}", file=sys.stderr)
+    statuses = _SEVERITY.get(args.fail_on or "", ())
+    if any(getattr(outcome.summary, s) for s in statuses):
+        return EXIT_FAIL
+    return EXIT_OK
+
+
+def _progress_bar(args: argparse.Namespace):
+    """A progress bar with rows/s and ETA on a terminal; nothing when piped or --quiet."""
+    if args.quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    try:
+        size = args.file.stat().st_size
+        with args.file.open("rb") as handle:
+            head = handle.read(1 << 20)
+        lines = max(1, head.count(b"\n"))
+        estimate = int(size / (len(head) / lines)) if head else None
+    except OSError:
+        estimate = None
+    return tqdm(total=estimate, unit=" rows", unit_scale=True, file=sys.stderr,
+                desc="screening", smoothing=0.1)
 
 
 def _exit_code(args: argparse.Namespace, report) -> int:

@@ -130,33 +130,35 @@ class Screener:
     def screen_transaction(self, tx: Transaction, row: int = 1) -> Result:
         return self._evaluate(tx, row, [], {})
 
+    @property
+    def aggregate_rule_ids(self) -> set[str]:
+        return self._aggregate_rules
+
+    def raw_rows(self, records: Records, delimiter: str | None = None,
+                 sheet: str | None = None, warnings: list[str] | None = None,
+                 mapping: dict[str, str] | None = None) -> tuple[list[str], Iterator[RawRow]]:
+        """The input's header (files only) and its rows as read, ready for `screen_row`.
+        The file is opened and checked now; rows are read as they are consumed."""
+        notes = warnings if warnings is not None else []
+        header: list[str] = []
+        if isinstance(records, str | Path | UploadedFile):
+            header, rows = read_csv(records, delimiter, sheet, notes, mapping)
+        else:
+            rows = self._record_rows(records)
+        return header, _mark_duplicates(rows)
+
+    def screen_row(self, raw: RawRow) -> tuple[Result, Transaction | None]:
+        """One row's result (caps not applied) and its transaction when it could be read."""
+        return self._screen_raw(raw)
+
     def _raw_rows(self, records: Records,
                   options: tuple[str | None, str | None, dict[str, str] | None],
                   warnings: list[str]) -> Iterator[RawRow]:
-        """Rows as read, with a repeated id marked as an error naming the row that used it
-        first (ids are compared as written, stripped)."""
-        first: dict[str, int] = {}
-        for raw in self._read_rows(records, options, warnings):
-            value = raw.values.get("id")
-            key = None if value is None else str(value).strip()
-            if key:
-                if key in first:
-                    raw.problems.append(RowError(
-                        row=raw.row, column="id", value=key,
-                        message=f"row {raw.row}, column 'id': {key!r} is already used by row "
-                                f"{first[key]}"))
-                else:
-                    first[key] = raw.row
-            yield raw
+        delimiter, sheet, mapping = options
+        yield from self.raw_rows(records, delimiter, sheet, warnings, mapping)[1]
 
-    def _read_rows(self, records: Records,
-                   options: tuple[str | None, str | None, dict[str, str] | None],
-                   warnings: list[str]) -> Iterator[RawRow]:
-        if isinstance(records, str | Path | UploadedFile):
-            delimiter, sheet, mapping = options
-            _, rows = read_csv(records, delimiter, sheet, warnings, mapping)
-            yield from rows
-            return
+    def _record_rows(self, records: Iterable[Mapping[str, Any] | BaseModel]
+                     ) -> Iterator[RawRow]:
         for number, record in enumerate(records, start=1):
             if isinstance(record, Transaction):
                 yield RawRow(row=number, values=record.model_dump())
@@ -194,6 +196,24 @@ class Screener:
                       hs_code=tx.hs_code, description=tx.description,
                       parties={k: str(getattr(tx, k)) for k in _PARTIES
                                if getattr(tx, k) is not None})
+
+
+def _mark_duplicates(rows: Iterator[RawRow]) -> Iterator[RawRow]:
+    """A repeated id is an error naming the row that used it first (ids compared as
+    written, stripped)."""
+    first: dict[str, int] = {}
+    for raw in rows:
+        value = raw.values.get("id")
+        key = None if value is None else str(value).strip()
+        if key:
+            if key in first:
+                raw.problems.append(RowError(
+                    row=raw.row, column="id", value=key,
+                    message=f"row {raw.row}, column 'id': {key!r} is already used by row "
+                            f"{first[key]}"))
+            else:
+                first[key] = raw.row
+        yield raw
 
 
 def _text_or_none(value: Any) -> str | None:
