@@ -55,20 +55,46 @@ def split_columns(record: Mapping[str, Any], row: int) -> RawRow:
     return raw
 
 
-def read_csv(path: Source, delimiter: str | None = None, sheet: str | None = None,
-             warnings: list[str] | None = None,
-             mapping: dict[str, str] | None = None) -> tuple[list[str], Iterator[RawRow]]:
-    """Header (as written) and an iterator of rows of a CSV or XLSX file. File-level notes
-    (encoding guessed, delimiter detected, duplicate columns) are appended to `warnings`.
-    `mapping` renames columns as the officer mapped them: {header as written: canonical}."""
+@dataclass(frozen=True)
+class RowBuilder:
+    """Turns a file's cells into RawRows; small and picklable, so that worker processes can
+    build rows from plain cell lists (which pickle five times faster than RawRows)."""
+
+    header: list[str]
+    names: list[str]
+    duplicates: dict[int, int]
+
+    def build(self, number: int, cells: list[str]) -> RawRow:
+        return _raw_row(number, cells, self.header, self.names, self.duplicates)
+
+    @property
+    def id_index(self) -> int | None:
+        """Where the row id is, when one column alone holds it."""
+        positions = [i for i, n in enumerate(self.names) if n == "id"]
+        return positions[0] if len(positions) == 1 else None
+
+
+def open_rows(path: Source, delimiter: str | None = None, sheet: str | None = None,
+              warnings: list[str] | None = None, mapping: dict[str, str] | None = None
+              ) -> tuple[RowBuilder, Iterator[tuple[int, list[str]]]]:
+    """The file's row builder and its (row number, cells), checked and ready to stream."""
     notes = warnings if warnings is not None else []
     table = read_table(path, delimiter, sheet, notes)
     header = table.header
     mapping = mapping or {}
     names = [canonical_header(mapping.get(h, h)) for h in header]
     duplicates = _check_header(Path(str(path)), header, names, notes)
-    return header, (_raw_row(number, cells, header, names, duplicates)
-                    for number, cells in table.rows)
+    return RowBuilder(header, names, duplicates), table.rows
+
+
+def read_csv(path: Source, delimiter: str | None = None, sheet: str | None = None,
+             warnings: list[str] | None = None,
+             mapping: dict[str, str] | None = None) -> tuple[list[str], Iterator[RawRow]]:
+    """Header (as written) and an iterator of rows of a CSV or XLSX file. File-level notes
+    (encoding guessed, delimiter detected, duplicate columns) are appended to `warnings`.
+    `mapping` renames columns as the officer mapped them: {header as written: canonical}."""
+    builder, rows = open_rows(path, delimiter, sheet, warnings, mapping)
+    return builder.header, (builder.build(number, cells) for number, cells in rows)
 
 
 def _check_header(path: Path, header: list[str], names: list[str],

@@ -1,61 +1,50 @@
 """Screen large files with flat memory and both cores, writing JSON or CSV as rows finish.
 
-Rows are read in chunks; each chunk is screened in the main process (jobs=1) or in worker
-processes, each with its own durable_rules host (hosts cannot be shared between threads, and
-the C engine holds the GIL, so processes are what gives a second core). At most two chunks
-per worker are in flight, so memory stays flat however long the file is.
+The main process only reads the CSV (Python's csv module) and spots repeated ids; chunks of
+plain cell lists go to worker processes, each with its own durable_rules host (hosts cannot be
+shared between threads, and the C engine holds the GIL, so processes are what gives a second
+core). Workers build, validate and screen the rows and send back finished output text. At most
+two chunks per worker are in flight, so memory stays flat however long the file is.
 
 Rows that an aggregate (cap) rule matched cannot be final until every earlier delivery is
-known, so they come back unfinished; all others come back as finished JSON (and CSV cells).
-Finished rows go to a spool file in input order; after the last chunk the cap rows (few) are
-judged in date order with the ledger, and the report is assembled from the spool with the
-cap rows' final JSON in their places. The output is the same as `Screener.screen` +
-`write_json`/`write_csv` (tests/test_streaming.py checks it).
+known, so they come back unfinished; the rest are final. Finished text goes to a spool file in
+input order; after the last chunk the cap rows (few) are judged in date order with the ledger
+and the report is assembled from the spool, the cap rows' final text in their places. The
+output is the same as `Screener.screen` + `write_json`/`write_csv` (tests/test_streaming.py).
 """
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
 import json
 import multiprocessing
 import os
 import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from . import __version__
-from .audit import AuditLog, sha256_of_input
+from .audit import AuditHeader, AuditLog, sha256_of_input
 from .caps import apply_caps
-from .ingest import RawRow
+from .ingest import RowBuilder, open_rows
 from .jsonout import JsonReportWriter, ReportHasher
 from .ledger import Ledger
 from .loader import load_rules
 from .readers import Source
 from .render import VERDICT_COLUMNS, neutralise, verdict_cells
-from .report import (
-    STATUS_ORDER,
-    CaseRef,
-    LedgerInfo,
-    Report,
-    Result,
-    Summary,
-)
+from .report import STATUS_ORDER, CaseRef, LedgerInfo, Result, RowError, Summary
 from .screener import Screener
 from .transaction import Transaction
 
 CHUNK_ROWS = 2000
+PENDING = "\0"  # spool line prefix of a row waiting for the cap pass (never in output text)
 
-
-@dataclass
-class Finished:
-    row: int
-    status: str
-    rule_ids: list[str]
-    precedents: list[str]
-    json: str
-    cells: list[str] | None  # CSV output cells (input + verdicts), when asked for
+Cells = tuple[int, list[str], int | None]  # (row number, cells, row that first used the id)
 
 
 @dataclass
@@ -64,71 +53,111 @@ class Unfinished:
 
     result: Result
     transaction: Transaction
-    cells: list[str] | None
+    cells: list[str]
 
 
-Outcome = Finished | Unfinished
+@dataclass
+class Chunk:
+    texts: list[str | int] = field(default_factory=list)  # output text, or index in pending
+    pending: list[Unfinished] = field(default_factory=list)
+    statuses: Counter = field(default_factory=Counter)
+    rules: Counter = field(default_factory=Counter)
+    precedents: set[str] = field(default_factory=set)
 
 
-def _finish(result: Result, cells: list[str] | None, width: int) -> Finished:
-    out = None
-    if cells is not None:
-        padded = cells + [""] * (width - len(cells))
-        out = [neutralise(c) for c in (*padded, *verdict_cells(result))]
-    return Finished(result.row, result.status, [f.rule_id for f in result.findings],
-                    sorted({c for f in result.findings for c in f.precedents}),
-                    result.model_dump_json(), out)
+class _Output:
+    """How one result becomes output text (JSON line, or CSV record)."""
+
+    def __init__(self, fmt: str, width: int):
+        self.fmt, self.width = fmt, width
+
+    def text(self, result: Result, cells: list[str]) -> str:
+        if self.fmt == "json":
+            return result.model_dump_json()
+        padded = cells + [""] * (self.width - len(cells))
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerow(
+            [neutralise(c) for c in (*padded, *verdict_cells(result))])
+        return buffer.getvalue()
 
 
-def screen_chunk(screener: Screener, raws: list[RawRow], csv_width: int | None) -> list[Outcome]:
-    outcomes: list[Outcome] = []
+def _count(chunk: Chunk, result: Result) -> None:
+    chunk.statuses[result.status] += 1
+    chunk.rules.update(f.rule_id for f in result.findings)
+    chunk.precedents.update(c for f in result.findings for c in f.precedents)
+
+
+def screen_cells(screener: Screener, builder: RowBuilder, rows: list[Cells],
+                 output: _Output) -> Chunk:
+    chunk = Chunk()
     aggregate = screener.aggregate_rule_ids
-    for raw in raws:
+    for number, cells, first in rows:
+        raw = builder.build(number, cells)
+        if first is not None:
+            key = str(raw.values.get("id", "")).strip()
+            raw.problems.append(RowError(
+                row=number, column="id", value=key,
+                message=f"row {number}, column 'id': {key!r} is already used by row {first}"))
         result, tx = screener.screen_row(raw)
-        cells = raw.cells if csv_width is not None else None
         if tx is not None and any(f.rule_id in aggregate for f in result.findings):
-            outcomes.append(Unfinished(result, tx, cells))
-        else:
-            outcomes.append(_finish(result, cells, csv_width or 0))
-    return outcomes
+            chunk.texts.append(len(chunk.pending))
+            chunk.pending.append(Unfinished(result, tx, cells))
+            continue
+        _count(chunk, result)
+        chunk.texts.append(output.text(result, cells))
+    return chunk
 
 
 # -- worker processes ----------------------------------------------------------------------
-_WORKER: Screener | None = None
+_WORKER: tuple[Screener, RowBuilder, _Output] | None = None
 
 
-def _init_worker(pack_dirs: list[str]) -> None:
+def _init_worker(pack_dirs: list[str], builder: RowBuilder, output: _Output) -> None:
     global _WORKER
-    _WORKER = Screener(load_rules(*pack_dirs))
+    _WORKER = (Screener(load_rules(*pack_dirs)), builder, output)
 
 
-def _work(raws: list[RawRow], csv_width: int | None) -> list[Outcome]:
+def _work(rows: list[Cells]) -> Chunk:
     assert _WORKER is not None
-    return screen_chunk(_WORKER, raws, csv_width)
+    screener, builder, output = _WORKER
+    return screen_cells(screener, builder, rows, output)
 
 
-def _chunks(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
-    chunk: list[RawRow] = []
-    for raw in rows:
-        chunk.append(raw)
-        if len(chunk) == size:
+def _cell_chunks(builder: RowBuilder, rows: Iterator[tuple[int, list[str]]]
+                 ) -> Iterator[list[Cells]]:
+    """Chunks of rows, each marked with the row that first used its id (if any)."""
+    index = builder.id_index
+    first: dict[str, int] = {}
+    chunk: list[Cells] = []
+    for number, cells in rows:
+        earlier = None
+        if index is not None and index < len(cells):
+            key = cells[index].strip()
+            if key:
+                earlier = first.setdefault(key, number)
+                earlier = None if earlier == number else earlier
+        chunk.append((number, cells, earlier))
+        if len(chunk) == CHUNK_ROWS:
             yield chunk
             chunk = []
     if chunk:
         yield chunk
 
 
-def _outcomes(screener: Screener, rows: Iterator[RawRow], csv_width: int | None, jobs: int,
-              pack_dirs: list[str]) -> Iterator[list[Outcome]]:
+def _chunks(screener: Screener, builder: RowBuilder, rows: Iterator[tuple[int, list[str]]],
+            output: _Output, jobs: int, pack_dirs: list[str]) -> Iterator[Chunk]:
+    if builder.id_index is None:  # ids in repeated columns: build rows here (rare)
+        jobs = 1
     if jobs <= 1:
-        for chunk in _chunks(rows, CHUNK_ROWS):
-            yield screen_chunk(screener, chunk, csv_width)
+        for cells in _cell_chunks(builder, rows):
+            yield screen_cells(screener, builder, cells, output)
         return
     context = multiprocessing.get_context("spawn")  # no fork: durable_rules runs threads
-    with context.Pool(jobs, initializer=_init_worker, initargs=(pack_dirs,)) as pool:
+    with context.Pool(jobs, initializer=_init_worker,
+                      initargs=(pack_dirs, builder, output)) as pool:
         pending: deque = deque()
-        for chunk in _chunks(rows, CHUNK_ROWS):
-            pending.append(pool.apply_async(_work, (chunk, csv_width)))
+        for cells in _cell_chunks(builder, rows):
+            pending.append(pool.apply_async(_work, (cells,)))
             if len(pending) >= 2 * jobs:
                 yield pending.popleft().get()
         while pending:
@@ -151,104 +180,113 @@ def stream_screen(screener: Screener, source: Source, out: TextIO, fmt: str = "j
                   delimiter: str | None = None, sheet: str | None = None,
                   pack_dirs: list[str] | None = None,
                   progress: Callable[[int], None] | None = None) -> StreamReport:
-    """Screen `source` and write the report to `out` as JSON or CSV, with flat memory.
-    `pack_dirs` (the rule pack and overlay directories) are needed for jobs > 1."""
+    """Screen the file `source` and write the report to `out` as JSON or CSV with flat
+    memory. `pack_dirs` (the rule pack and overlay directories) are needed for jobs > 1."""
     if fmt not in ("json", "csv"):
         raise ValueError("streaming writes json or csv")
     if jobs > 1 and not pack_dirs:
         raise ValueError("jobs > 1 needs the rule pack directories (pack_dirs)")
-    label = str(source)
     header = None
     if audit is not None:
-        header = audit.start(interface="cli", input_name=label,
+        header = audit.start(interface="cli", input_name=str(source),
                              input_sha256=sha256_of_input(source),
                              screener_version=__version__, ruleset_name=screener.pack.name,
                              ruleset_version=screener.pack.version,
                              ruleset_sha256=screener.pack.sha256)
     try:
-        result = _stream(screener, source, out, fmt, jobs, ledger, delimiter, sheet,
-                         pack_dirs or [], progress, audit, header)
+        return _stream(screener, source, out, fmt, jobs, ledger, delimiter, sheet,
+                       pack_dirs or [], progress, audit, header)
     except BaseException as exc:
         if audit is not None and header is not None:
             audit.fail(header, f"{type(exc).__name__}: {exc}")
         raise
-    return result
 
 
 def _stream(screener: Screener, source: Source, out: TextIO, fmt: str, jobs: int,
             ledger: Ledger | None, delimiter: str | None, sheet: str | None,
             pack_dirs: list[str], progress: Callable[[int], None] | None,
-            audit: AuditLog | None, header) -> StreamReport:
+            audit: AuditLog | None, header: AuditHeader | None) -> StreamReport:
     warnings: list[str] = []
-    label = str(source)
-    input_header, rows = screener.raw_rows(source, delimiter, sheet, warnings)
-    csv_width = len(input_header) if fmt == "csv" else None
-    counts: Counter[str] = Counter()
-    by_rule: Counter[str] = Counter()
-    cited: set[str] = set()
-    unfinished: list[Unfinished] = []
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-        for outcomes in _outcomes(screener, rows, csv_width, jobs, pack_dirs):
-            for outcome in outcomes:
-                if isinstance(outcome, Unfinished):
-                    unfinished.append(outcome)
-                    spool.write(json.dumps({"pending": len(unfinished) - 1}) + "\n")
-                    continue
-                counts[outcome.status] += 1
-                by_rule.update(outcome.rule_ids)
-                cited.update(outcome.precedents)
-                spool.write(json.dumps({"json": outcome.json, "cells": outcome.cells}) + "\n")
+    builder, rows = open_rows(source, delimiter, sheet, warnings)
+    output = _Output(fmt, len(builder.header))
+    total = Chunk()
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+        for chunk in _chunks(screener, builder, rows, output, jobs, pack_dirs):
+            offset = len(total.pending)
+            for text in chunk.texts:
+                if isinstance(text, int):
+                    spool.write(f"{PENDING}{offset + text}\n")
+                else:  # JSON has no raw newlines; CSV records may: keep one per line
+                    spool.write((text if fmt == "json" else json.dumps(text)) + "\n")
+            total.pending += chunk.pending
+            total.statuses.update(chunk.statuses)
+            total.rules.update(chunk.rules)
+            total.precedents |= chunk.precedents
             if progress is not None:
-                progress(len(outcomes))
-        # the cap pass: few rows, in date order, with the ledger
-        results = [u.result for u in unfinished]
-        deliveries = apply_caps(results, {u.result.row: u.transaction for u in unfinished},
-                                screener.pack, ledger, label)
-        finals = [_finish(u.result, u.cells, csv_width or 0) for u in unfinished]
-        for final in finals:
-            counts[final.status] += 1
-            by_rule.update(final.rule_ids)
-            cited.update(final.precedents)
-        recorded = ledger.record(deliveries) if ledger is not None else 0
+                progress(len(chunk.texts))
+        finals = _cap_pass(screener, total, ledger, str(source), output)
+        recorded = ledger.record(finals.deliveries) if ledger is not None else 0
         ledger_info = None if ledger is None else LedgerInfo(path=str(ledger.path),
                                                               recorded=recorded)
-        summary = Summary(rows=sum(counts.values()),
-                          **{s: counts.get(s, 0) for s in STATUS_ORDER},
-                          by_rule=dict(sorted(by_rule.items())))
+        summary = Summary(rows=sum(total.statuses.values()),
+                          **{s: total.statuses.get(s, 0) for s in STATUS_ORDER},
+                          by_rule=dict(sorted(total.rules.items())))
         spool.seek(0)
         hasher = ReportHasher()
         if fmt == "json":
             writer = JsonReportWriter(out)
             writer.begin(__version__, str(source), screener.ruleset_info)
         else:
-            import csv
-            taken = {h.strip().casefold() for h in input_header}
+            taken = {h.strip().casefold() for h in builder.header}
             extra = [c if c not in taken else f"screener_{c}" for c in VERDICT_COLUMNS]
-            csv_writer = csv.writer(out, lineterminator="\r\n")
-            csv_writer.writerow([neutralise(c) for c in [*input_header, *extra]])
+            first = io.StringIO()
+            csv.writer(first, lineterminator="\r\n").writerow(
+                [neutralise(c) for c in [*builder.header, *extra]])
+            out.write(first.getvalue())
+            csv_digest = hashlib.sha256(first.getvalue().encode())
         for line in spool:
-            item = json.loads(line)
-            if "pending" in item:
-                final = finals[item["pending"]]
-                result_json, cells = final.json, final.cells
+            line = line[:-1]
+            if line.startswith(PENDING):
+                text = finals.texts[int(line[1:])]
             else:
-                result_json, cells = item["json"], item["cells"]
-            hasher.result(result_json)
+                text = line if fmt == "json" else json.loads(line)
             if fmt == "json":
-                writer.result(result_json)
+                hasher.result(text)
+                writer.result(text)
             else:
-                csv_writer.writerow(cells)
-    digest = hasher.finish(summary, screener.ruleset_info, warnings)
+                csv_digest.update(text.encode())
+                out.write(text)
+    # JSON: the report's hash as Report/ReportHasher define it; CSV: the sha256 of the CSV
+    digest = hasher.finish(summary, screener.ruleset_info, warnings) if fmt == "json" \
+        else csv_digest.hexdigest()
     audit_header = None
     if audit is not None and header is not None:
         audit_header = audit.finish(header, summary.rows,
                                     {s: getattr(summary, s) for s in STATUS_ORDER}, digest)
     if fmt == "json":
-        precedents = {cid: _case_ref(screener, cid) for cid in sorted(cited)}
+        precedents = {cid: _case_ref(screener, cid) for cid in sorted(total.precedents)}
         writer.end(summary=summary, precedents=precedents, ledger=ledger_info,
                    warnings=warnings, audit=audit_header)
     return StreamReport(summary, warnings, ledger_info,
                         audit_header.run_id if audit_header else None, digest)
+
+
+@dataclass
+class _Finals:
+    texts: list[str]  # output text per pending row
+    deliveries: list
+
+
+def _cap_pass(screener: Screener, total: Chunk, ledger: Ledger | None, source: str,
+              output: _Output) -> _Finals:
+    results = [u.result for u in total.pending]
+    deliveries = apply_caps(results, {u.result.row: u.transaction for u in total.pending},
+                            screener.pack, ledger, source)
+    texts = []
+    for item in total.pending:
+        _count(total, item.result)
+        texts.append(output.text(item.result, item.cells))
+    return _Finals(texts, deliveries)
 
 
 def _case_ref(screener: Screener, case_id: str) -> CaseRef:
@@ -264,6 +302,3 @@ def default_jobs(source: Source) -> int:
     except OSError:
         return 1
     return min(os.cpu_count() or 1, 8) if size > 8 * 1024 * 1024 else 1
-
-
-__all__ = ["Report", "StreamReport", "default_jobs", "screen_chunk", "stream_screen"]

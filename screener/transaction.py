@@ -106,15 +106,42 @@ PARSERS: dict[str, Parser] = {
 }
 
 
+# Columns whose values repeat across rows (countries, dates, codes, units, flags): their
+# parsed text is memoised per rule-pack tables. Free text, ids and amounts are not.
+CACHED_COLUMNS = frozenset(COUNTRY_COLUMNS) | frozenset(BOOL_COLUMNS) | {
+    "date", "contract_date", "hs_code", "unit", "port_of_loading", "port_of_discharge"}
+_CACHE_LIMIT = 100_000
+_caches: dict[int, dict[str, dict[str, tuple[bool, Any]]]] = {}
+
+
 def parse_columns(data: dict[str, Any], tables: Tables) -> tuple[dict[str, Any],
                                                                 list[tuple[str, Any, str]]]:
     """Canonical values of the given columns, and (column, value, message) for each cell that
     cannot be read. Blank cells are missing values. Unknown columns are left out."""
     values: dict[str, Any] = {}
     problems: list[tuple[str, Any, str]] = []
+    caches = _caches.get(id(tables))
+    if caches is None:
+        caches = _caches[id(tables)] = {c: {} for c in CACHED_COLUMNS}
     for column, raw in data.items():
         parser = PARSERS.get(column)
         if parser is None or raw is None or (raw.__class__ is str and not raw.strip()):
+            continue
+        cache = caches.get(column) if raw.__class__ is str else None
+        if cache is not None:
+            hit = cache.get(raw)
+            if hit is None:
+                try:
+                    hit = (True, parser(raw, tables))
+                except ValueError as exc:
+                    hit = (False, str(exc))
+                if len(cache) >= _CACHE_LIMIT:
+                    cache.clear()
+                cache[raw] = hit
+            if hit[0]:
+                values[column] = hit[1]
+            else:
+                problems.append((column, raw, hit[1]))
             continue
         try:
             values[column] = parser(raw, tables)
