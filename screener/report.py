@@ -94,6 +94,18 @@ class Result(BaseModel):
     extra: dict[str, Any] = {}
 
 
+def fast_result(**fields: Any) -> Result:
+    """A Result from values that are already of the right types (screener's own hot path):
+    what model_construct does, minus resolving every default (half the cost of a clear row).
+    Every field must be given."""
+    result = Result.__new__(Result)
+    object.__setattr__(result, "__dict__", fields)
+    object.__setattr__(result, "__pydantic_fields_set__", set(fields))
+    object.__setattr__(result, "__pydantic_extra__", None)
+    object.__setattr__(result, "__pydantic_private__", None)
+    return result
+
+
 class RulesetInfo(BaseModel):
     name: str
     version: str

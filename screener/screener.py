@@ -28,6 +28,7 @@ from .report import (
     Result,
     RowError,
     RulesetInfo,
+    fast_result,
     report_sha256,
     row_status,
     summarise,
@@ -191,11 +192,13 @@ class Screener:
                               self.compiled.columns)
             fired = self.engine.fire(fact) if self.compiled.is_relevant(fact) else []
             findings, exemptions = build_findings(fired, fact, tx, self.pack, self.compiled)
-        return Result(row=row, id=tx.id, status=row_status(findings, []), findings=findings,
-                      warnings=warnings, exemptions=exemptions, extra=extra,
-                      hs_code=tx.hs_code, description=tx.description,
-                      parties={k: str(getattr(tx, k)) for k in _PARTIES
-                               if getattr(tx, k) is not None})
+        fields = tx.__dict__
+        return fast_result(row=row, id=tx.id, status=row_status(findings, []),
+                           hs_code=tx.hs_code, description=tx.description,
+                           parties={k: str(fields[k]) for k in _PARTIES
+                                    if fields[k] is not None},
+                           findings=findings, errors=[], warnings=warnings,
+                           exemptions=exemptions, extra={str(k): v for k, v in extra.items()})
 
 
 def _mark_duplicates(rows: Iterator[RawRow]) -> Iterator[RawRow]:

@@ -51,3 +51,21 @@ def test_matched_values_come_from_the_record(screener):
     assert finding.matched == {"origin_country": "KP", "hs_code": "260300",
                                "date": "2019-01-14"}
     assert "origin_country is KP" in finding.explanation
+
+
+def test_fast_constructed_rows_equal_validated_ones(screener, example_report):
+    """The hot path builds Transaction and Result without pydantic validation; the objects
+    must be exactly what validation would have built."""
+    from screener import Result, Transaction
+    from screener.transaction import build_transaction
+    for result in example_report.results:
+        validated = Result.model_validate(result.model_dump())
+        assert validated == result
+        assert validated.model_dump_json() == result.model_dump_json()
+    tx, problems = build_transaction(record(origin_country="DPRK", quantity="1,000.5",
+                                            unit="MT", ship_to_ship="yes"),
+                                     screener.pack.tables)
+    assert not problems
+    validated = Transaction.model_validate(tx.model_dump(), context={"tables":
+                                                                     screener.pack.tables})
+    assert validated == tx and validated.model_fields_set <= tx.model_fields_set | {"id"}
