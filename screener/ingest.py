@@ -67,11 +67,12 @@ class RowBuilder:
     def build(self, number: int, cells: list[str]) -> RawRow:
         return _raw_row(number, cells, self.header, self.names, self.duplicates)
 
-    @property
-    def id_index(self) -> int | None:
-        """Where the row id is, when one column alone holds it."""
-        positions = [i for i, n in enumerate(self.names) if n == "id"]
-        return positions[0] if len(positions) == 1 else None
+    def id_of(self, cells: list[str]) -> str:
+        """The row's id as build() would read it (first non-blank id column), stripped."""
+        for index, name in enumerate(self.names):
+            if name == "id" and index < len(cells) and cells[index].strip():
+                return cells[index].strip()
+        return ""
 
 
 def open_rows(path: Source, delimiter: str | None = None, sheet: str | None = None,

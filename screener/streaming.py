@@ -21,6 +21,7 @@ import io
 import json
 import multiprocessing
 import os
+import sqlite3
 import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
@@ -123,31 +124,64 @@ def _work(rows: list[Cells]) -> Chunk:
     return screen_cells(screener, builder, rows, output)
 
 
+class IdRegistry:
+    """Which row first used each id, kept in a temporary SQLite file rather than a dict: a
+    million ids held in Python cost about 120 MB, the one thing that made memory grow with
+    the file. Looked up and recorded a chunk at a time."""
+
+    def __init__(self) -> None:
+        self.db = sqlite3.connect("")  # "" = a private temporary database on disk
+        self.db.execute("CREATE TABLE ids (id TEXT PRIMARY KEY, row INTEGER) WITHOUT ROWID")
+
+    def first_rows(self, items: list[tuple[str, int]]) -> dict[int, int]:
+        """For each (id, row) of a chunk, in order: {row: first row} for repeats."""
+        earlier: dict[str, int] = {}
+        keys = list(dict.fromkeys(key for key, _ in items))
+        for start in range(0, len(keys), 900):
+            batch = keys[start:start + 900]
+            marks = ",".join("?" * len(batch))
+            earlier.update(self.db.execute(f"SELECT id, row FROM ids WHERE id IN ({marks})",
+                                           batch))
+        repeats, new = {}, []
+        for key, row in items:
+            if key in earlier:
+                repeats[row] = earlier[key]
+            else:
+                earlier[key] = row
+                new.append((key, row))
+        self.db.executemany("INSERT INTO ids VALUES (?, ?)", new)
+        return repeats
+
+    def close(self) -> None:
+        self.db.close()
+
+
 def _cell_chunks(builder: RowBuilder, rows: Iterator[tuple[int, list[str]]]
                  ) -> Iterator[list[Cells]]:
     """Chunks of rows, each marked with the row that first used its id (if any)."""
-    index = builder.id_index
-    first: dict[str, int] = {}
-    chunk: list[Cells] = []
-    for number, cells in rows:
-        earlier = None
-        if index is not None and index < len(cells):
-            key = cells[index].strip()
-            if key:
-                earlier = first.setdefault(key, number)
-                earlier = None if earlier == number else earlier
-        chunk.append((number, cells, earlier))
-        if len(chunk) == CHUNK_ROWS:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+    registry = IdRegistry()
+    try:
+        chunk: list[tuple[int, list[str]]] = []
+        for item in rows:
+            chunk.append(item)
+            if len(chunk) == CHUNK_ROWS:
+                yield _marked(chunk, builder, registry)
+                chunk = []
+        if chunk:
+            yield _marked(chunk, builder, registry)
+    finally:
+        registry.close()
+
+
+def _marked(chunk: list[tuple[int, list[str]]], builder: RowBuilder,
+            registry: IdRegistry) -> list[Cells]:
+    ids = [(key, number) for number, cells in chunk if (key := builder.id_of(cells))]
+    repeats = registry.first_rows(ids)
+    return [(number, cells, repeats.get(number)) for number, cells in chunk]
 
 
 def _chunks(screener: Screener, builder: RowBuilder, rows: Iterator[tuple[int, list[str]]],
             output: _Output, jobs: int, pack_dirs: list[str]) -> Iterator[Chunk]:
-    if builder.id_index is None:  # ids in repeated columns: build rows here (rare)
-        jobs = 1
     if jobs <= 1:
         for cells in _cell_chunks(builder, rows):
             yield screen_cells(screener, builder, cells, output)

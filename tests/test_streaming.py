@@ -119,3 +119,17 @@ def test_screener_built_in_a_worker_uses_overlays(tmp_path):
                   pack_dirs=[str(ROOT / "rules"), str(overlay)])
     data = json.loads(out.getvalue())
     assert "2321-op28-copper-nickel-silver-zinc" not in data["summary"]["by_rule"]
+
+
+def test_duplicate_ids_across_chunks_and_in_repeated_id_columns(screener, tmp_path):
+    path = tmp_path / "d.csv"
+    lines = ["id,date,exporter_country,importer_country,hs_code,ID"]
+    lines += [f"R{i},2019-01-14,CN,VN,1101,R{i}" for i in range(CHUNK_ROWS + 10)]
+    lines += ["R5,2019-01-14,KP,CN,2603,R5", ",2019-01-14,KP,CN,2603,R7"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    streamed = io.StringIO()
+    stream_screen(screener, path, streamed, "json", jobs=2, pack_dirs=[str(ROOT / "rules")])
+    assert streamed.getvalue() == in_memory(screener, path, "json")
+    results = json.loads(streamed.getvalue())["results"]
+    assert "already used by row 6" in results[-2]["errors"][0]["message"]
+    assert "already used by row 8" in results[-1]["errors"][0]["message"]
