@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "error: screener needs CPython 3.11 or 3.12 (durable-rules does not import on 3.13); none found on PATH" >&2; exit 2; fi
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,web]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,web,dask]'
 	@touch $@
 
 # The browser tests drive Debian's Chromium (no browser download); install it when missing.
