@@ -116,10 +116,8 @@ def screen_dask(data: Any, client: Any = None, rules: Sequence[str | Path] | Non
                                              {r: f for r, f in repeats.items()
                                               if start <= r < start + int(length)})
              for part, start, length in zip(frame.to_delayed(), starts, lengths, strict=True)]
-    if client is not None:
-        parts = client.gather(client.compute(tasks))
-    else:
-        parts = dask.compute(*tasks)
+    parts = client.gather(client.compute(tasks)) if client is not None \
+        else dask.compute(*tasks)
     results: list[Result] = []
     capped: dict[int, Transaction] = {}
     for part in parts:
