@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
 
 from . import values as v
+from .fastmodel import construct
 
 if TYPE_CHECKING:
     from .tables import Tables
@@ -168,17 +169,10 @@ def build_transaction(data: dict[str, Any], tables: Tables) -> tuple[
 
 
 def _construct(values: dict[str, Any]) -> Transaction:
-    """What Transaction.model_construct does, without resolving 22 defaults per row (it was
-    the largest single cost of screening a row). Every field is set; unset ones are None,
-    which is each field's default (tests/test_engine.py checks it against model_validate)."""
-    tx = Transaction.__new__(Transaction)
+    """Every field set; unset ones are None, which is each optional field's default."""
     fields = dict.fromkeys(_FIELD_NAMES)
     fields.update(values)
-    object.__setattr__(tx, "__dict__", fields)
-    object.__setattr__(tx, "__pydantic_fields_set__", set(values))
-    object.__setattr__(tx, "__pydantic_extra__", None)
-    object.__setattr__(tx, "__pydantic_private__", None)
-    return tx
+    return construct(Transaction, fields, set(values))
 
 
 CANONICAL_COLUMNS: tuple[str, ...] = tuple(Transaction.model_fields)
