@@ -28,6 +28,7 @@ from .ingest import read_csv
 from .ledger import Ledger, default_ledger_path
 from .lints import lint
 from .loader import MANIFEST, check_rules, default_pack_dir, load_rules
+from .readers import DELIMITER_BY_NAME
 from .render import write_csv, write_json, write_table, write_xlsx
 from .rule_tests import format_outcomes, run_examples
 from .schema import SCHEMAS, schema_json
@@ -35,7 +36,6 @@ from .screener import Screener
 from .streaming import default_jobs, stream_screen
 
 EXIT_OK, EXIT_FAIL, EXIT_UNUSABLE = 0, 1, 2
-_DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|"}
 _SEVERITY = {"violation": ("violation",), "review": ("violation", "review")}
 
 
@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     screen = sub.add_parser("screen", help="screen a CSV file of transactions")
     screen.add_argument("file", type=Path, help="CSV or .xlsx file with a header row")
-    screen.add_argument("--delimiter", choices=("comma", "semicolon", "tab", "pipe"),
+    screen.add_argument("--delimiter", choices=tuple(DELIMITER_BY_NAME),
                         help="CSV column separator (default: detected)")
     screen.add_argument("--sheet", help="worksheet of an .xlsx file (default: the first)")
     _rules_option(screen)
@@ -158,7 +158,7 @@ def _screen(args: argparse.Namespace) -> int:
         raise ScreenerError("--format xlsx writes a workbook: give --output FILE.xlsx")
     pack = load_rules(*(args.rules or []))
     ledger = None if args.no_ledger else Ledger(args.ledger or default_ledger_path())
-    delimiter = _DELIMITERS.get(args.delimiter) if args.delimiter else None
+    delimiter = DELIMITER_BY_NAME.get(args.delimiter) if args.delimiter else None
     if args.format in ("json", "csv"):
         return _screen_streaming(args, pack, ledger, delimiter)
     report = Screener(pack).screen(args.file, ledger=ledger, delimiter=delimiter,

@@ -19,6 +19,7 @@ from .errors import InputFileError
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+DELIMITER_BY_NAME = {name: char for char, name in DELIMITER_NAMES.items()}
 MAX_FIELD_CHARS = 100 * 1024 * 1024  # csv's own limit (128 KiB) would crash on long cells
 XLSX_MAGIC = b"PK\x03\x04"
 

@@ -26,7 +26,7 @@ from .. import __version__
 from ..audit import AuditLog
 from ..errors import ScreenerError
 from ..ledger import Ledger
-from ..readers import UploadedFile
+from ..readers import DELIMITER_BY_NAME, UploadedFile
 from ..render import write_csv, write_json, write_xlsx
 from ..report import STATUS_ORDER, Report, Result
 from ..screener import Screener
@@ -112,7 +112,7 @@ def create_app(screener: Screener, settings: WebSettings | None = None) -> FastA
     async def upload(request: Request):
         file, fields = await read_upload(request)
         stored = app.state.uploads.add(file)
-        stored.delimiter = _DELIMITERS.get(fields.get("delimiter", ""))
+        stored.delimiter = DELIMITER_BY_NAME.get(fields.get("delimiter", ""))
         stored.sheet = fields.get("sheet") or None
         saved = app.state.mappings.all().get(fields.get("mapping", ""))
         if saved:
@@ -222,7 +222,7 @@ def create_app(screener: Screener, settings: WebSettings | None = None) -> FastA
         if request.headers.get("content-type", "").startswith("multipart/"):
             file, fields = await read_upload(request)
             records: Any = file
-            delimiter = _DELIMITERS.get(fields.get("delimiter", ""))
+            delimiter = DELIMITER_BY_NAME.get(fields.get("delimiter", ""))
         else:
             if too_large(request):
                 raise HTTPException(413, f"the request is larger than the {limit_text()} "
@@ -267,7 +267,6 @@ def create_app(screener: Screener, settings: WebSettings | None = None) -> FastA
     return app
 
 
-_DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|"}
 
 
 def _mapping_from(form: Any) -> dict[str, str]:
