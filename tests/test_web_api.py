@@ -161,3 +161,35 @@ def test_pages_fetch_nothing_from_the_network(client):
                     and "undocs.org" not in s]
         assert not [s for s in external if re.search(r"\.(js|css)$", s)], external
         assert not re.search(r'<script[^>]+src="(https?:)?//', page)
+
+
+def test_screener_serve_starts_and_answers(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "SCREENER_AUDIT": str(tmp_path / "a.sqlite"),
+           "SCREENER_MAPPINGS": str(tmp_path / "m.json")}
+    proc = subprocess.Popen([sys.executable, "-m", "screener.cli", "serve", "--port", str(port),
+                             "--no-ledger"], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline, body = time.time() + 20, ""
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as page:
+                    body = page.read().decode()
+                    break
+            except OSError:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.2)
+        assert "Screen a file of transactions" in body, proc.stderr.read() if proc.poll() \
+            is not None else "no answer"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

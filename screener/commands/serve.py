@@ -17,8 +17,8 @@ def serve(args: argparse.Namespace) -> int:
     try:
         import uvicorn
 
-        from .web import WebSettings, create_app
-        from .web.mappings import default_mappings_path
+        from ..web import WebSettings, create_app
+        from ..web.mappings import default_mappings_path
     except ImportError as exc:
         raise ScreenerError(f"the web app needs its extra: pip install 'screener[web]' "
                             f"({exc.name} is missing)") from None
