@@ -6,6 +6,7 @@ from typing import Any
 
 from .compiler import REVIEW_REASONS, CompiledPack, CompiledRule
 from .conditions import Leaf, Node
+from .fastmodel import construct
 from .loader import RulePack
 from .report import Exemption, Finding, Match
 from .transaction import Transaction
@@ -23,8 +24,9 @@ def _matches(leaves: list[Leaf], tx: Transaction) -> list[Match]:
         if leaf.text in seen:
             continue
         seen.add(leaf.text)
-        out.append(Match(column=leaf.column, value=_column_value(tx, leaf.column),
-                         condition=leaf.text))
+        out.append(construct(Match, {"column": leaf.column,
+                                     "value": _column_value(tx, leaf.column),
+                                     "condition": leaf.text}))
     return out
 
 
@@ -86,11 +88,12 @@ def _finding(item: CompiledRule, applied: list, fact: dict[str, Any], tx: Transa
     reasons = "; ".join(m.condition for m in conditions)
     explanation = (f"{rule.citation} (adopted {rule.adopted}): {rule.title}. "
                    f"Matched: {reasons}.")
-    return Finding(
-        rule_id=rule.id, title=rule.title, resolution=rule.resolution,
-        paragraph=rule.paragraph, subparagraph=rule.subparagraph, citation=rule.citation,
-        adopted=rule.adopted,
-        verdict=verdict, explanation=explanation,
-        matched={m.column: m.value for m in conditions}, conditions=conditions,
-        precedents=precedents, caveats=caveats, references=rule.references,
-        exceptions_applied=[e.id for e in applied])
+    # built without re-validation: every value is already typed (tests/test_engine.py)
+    return construct(Finding, {
+        "rule_id": rule.id, "title": rule.title, "resolution": rule.resolution,
+        "paragraph": rule.paragraph, "subparagraph": rule.subparagraph,
+        "citation": rule.citation, "adopted": rule.adopted, "verdict": verdict,
+        "explanation": explanation, "matched": {m.column: m.value for m in conditions},
+        "conditions": conditions, "precedents": precedents, "caveats": caveats,
+        "references": list(rule.references), "exceptions_applied": [e.id for e in applied],
+        "review_reason": None, "cap": None})
