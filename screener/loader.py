@@ -64,10 +64,6 @@ class RulePack:
                 return rule
         raise KeyError(rule_id)
 
-    @property
-    def rule_files(self) -> dict[str, Path]:
-        return {rule_id: source.path for rule_id, source in self.sources.items()}
-
 
 def default_pack_dir() -> Path:
     """The shipped pack: inside the installed wheel, or the repository's rules/ when running
