@@ -146,3 +146,12 @@ def test_nul_characters_late_in_the_file(screener, tmp_path):
     report = screener.screen(path)
     assert len(report.results) == 401 and report.results[-1].status == "violation"
     assert any("NUL" in w for w in report.warnings)
+
+
+def test_a_file_that_changes_encoding_late_is_refused_naming_the_row(screener, tmp_path):
+    path = tmp_path / "mixed.csv"
+    head = "id,date,exporter_country,importer_country,hs_code,description\n"
+    rows = "".join(f"M{i},2019-01-14,CN,VN,1101,flour\n" for i in range(40_000))  # > 1 MB
+    path.write_bytes((head + rows).encode() + b"M-last,2019-01-14,CN,VN,1101,caf\xe9\n")
+    with pytest.raises(InputFileError, match=r"stops being utf-8 after data row \d+"):
+        screener.screen(path)
