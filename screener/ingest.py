@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,24 @@ class RowBuilder:
     duplicates: dict[int, int]
 
     def build(self, number: int, cells: list[str]) -> RawRow:
-        return _raw_row(number, cells, self.header, self.names, self.duplicates)
+        if (self.duplicates or len(cells) > len(self.names)
+                or (cells and max(map(len, cells)) > MAX_CELL_CHARS)):
+            return _raw_row(number, cells, self.header, self.names, self.duplicates)
+        # the common case, same result as _raw_row: no repeated columns, no surplus or
+        # over-long cells
+        count = len(cells)
+        return RawRow(row=number, cells=cells,
+                      values={name: cells[i] for i, name in self._canonical if i < count},
+                      extra={head: cells[i] for i, head in self._extra if i < count})
+
+    @cached_property
+    def _canonical(self) -> tuple[tuple[int, str], ...]:
+        return tuple((i, n) for i, n in enumerate(self.names) if n in _CANONICAL)
+
+    @cached_property
+    def _extra(self) -> tuple[tuple[int, str], ...]:
+        return tuple((i, self.header[i]) for i, n in enumerate(self.names)
+                     if n not in _CANONICAL)
 
     def id_of(self, cells: list[str]) -> str:
         """The row's id as build() would read it (first non-blank id column), stripped."""

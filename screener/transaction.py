@@ -123,12 +123,17 @@ def parse_columns(data: dict[str, Any], tables: Tables) -> tuple[dict[str, Any],
     problems: list[tuple[str, Any, str]] = []
     caches = _caches.get(id(tables))
     if caches is None:
-        caches = _caches[id(tables)] = {c: {} for c in CACHED_COLUMNS}
+        caches = _caches[id(tables)] = {c: {} for c in PARSERS}
     for column, raw in data.items():
         parser = PARSERS.get(column)
-        if parser is None or raw is None or (raw.__class__ is str and not raw.strip()):
+        if parser is None or raw is None:
             continue
-        cache = caches.get(column) if raw.__class__ is str else None
+        if raw.__class__ is str:
+            if not raw.strip():
+                continue
+            cache = caches[column] if column in CACHED_COLUMNS else None
+        else:
+            cache = None
         if cache is not None:
             hit = cache.get(raw)
             if hit is None:
