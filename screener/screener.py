@@ -35,7 +35,7 @@ from .report import (
 )
 from .transaction import Transaction
 
-_PARTIES = ("exporter", "exporter_country", "importer", "importer_country", "vessel_name",
+PARTY_COLUMNS = ("exporter", "exporter_country", "importer", "importer_country", "vessel_name",
             "vessel_flag")
 Records = str | Path | UploadedFile | Iterable[Mapping[str, Any] | BaseModel]
 
@@ -195,7 +195,7 @@ class Screener:
         fields = tx.__dict__
         return fast_result(row=row, id=tx.id, status=row_status(findings, []),
                            hs_code=tx.hs_code, description=tx.description,
-                           parties={k: str(fields[k]) for k in _PARTIES
+                           parties={k: str(fields[k]) for k in PARTY_COLUMNS
                                     if fields[k] is not None},
                            findings=findings, errors=[], warnings=warnings,
                            exemptions=exemptions, extra={str(k): v for k, v in extra.items()})

@@ -115,15 +115,22 @@ _CACHE_LIMIT = 100_000
 _caches: dict[int, dict[str, dict[str, tuple[bool, Any]]]] = {}
 
 
+def _tables_caches(tables: Tables) -> dict[str, dict[str, tuple[bool, Any]]]:
+    return _caches.setdefault(id(tables), {c: {} for c in PARSERS})
+
+
+def column_cache(tables: Tables, column: str) -> dict[str, tuple[bool, Any]]:
+    """The memo of parsed values of one cached column: {text: (ok, value or message)}."""
+    return _tables_caches(tables)[column]
+
+
 def parse_columns(data: dict[str, Any], tables: Tables) -> tuple[dict[str, Any],
                                                                 list[tuple[str, Any, str]]]:
     """Canonical values of the given columns, and (column, value, message) for each cell that
     cannot be read. Blank cells are missing values. Unknown columns are left out."""
     values: dict[str, Any] = {}
     problems: list[tuple[str, Any, str]] = []
-    caches = _caches.get(id(tables))
-    if caches is None:
-        caches = _caches[id(tables)] = {c: {} for c in PARSERS}
+    caches = _caches.get(id(tables)) or _tables_caches(tables)
     for column, raw in data.items():
         parser = PARSERS.get(column)
         if parser is None or raw is None:
@@ -181,6 +188,7 @@ def _construct(values: dict[str, Any]) -> Transaction:
 
 
 CANONICAL_COLUMNS: tuple[str, ...] = tuple(Transaction.model_fields)
+assert set(PARSERS) == set(CANONICAL_COLUMNS)
 _FIELD_NAMES = CANONICAL_COLUMNS
 assert all(f.default is None for name, f in Transaction.model_fields.items()
            if name not in REQUIRED_COLUMNS)
