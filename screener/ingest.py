@@ -87,10 +87,16 @@ class RowBuilder:
 
     def id_of(self, cells: list[str]) -> str:
         """The row's id as build() would read it (first non-blank id column), stripped."""
-        for index, name in enumerate(self.names):
-            if name == "id" and index < len(cells) and cells[index].strip():
-                return cells[index].strip()
+        for index in self._id_positions:
+            if index < len(cells):
+                key = cells[index].strip()
+                if key:
+                    return key
         return ""
+
+    @cached_property
+    def _id_positions(self) -> tuple[int, ...]:
+        return tuple(i for i, n in enumerate(self.names) if n == "id")
 
 
 def open_rows(path: Source, delimiter: str | None = None, sheet: str | None = None,

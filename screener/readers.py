@@ -111,7 +111,8 @@ def _table(path: Path, reader: Iterator[list[str]], warnings: list[str],
         number = 0
         try:
             for number, cells in enumerate(reader, start=1):
-                if any(c.strip() for c in cells):
+                # blank lines are not data rows (the first cell usually settles it)
+                if cells and (cells[0].strip() or any(c.strip() for c in cells)):
                     yield number, cells
         except UnicodeDecodeError as exc:
             raise InputFileError(f"{path}: the text stops being {encoding} after data row "
