@@ -21,11 +21,26 @@ from datetime import date
 from .conversions import Conversion
 from .ledger import Delivery, Ledger
 from .loader import RulePack
-from .report import CapDelivery, CapStatus, Exemption, Finding, Result, row_status
+from .report import (
+    CapDelivery,
+    CapStatus,
+    Exemption,
+    Finding,
+    LedgerInfo,
+    Result,
+    row_status,
+)
 from .rule_model import Aggregate, Rule
 from .transaction import Transaction
 
 MAX_LISTED = 50
+
+
+def record_deliveries(ledger: Ledger | None, deliveries: list[Delivery]) -> LedgerInfo | None:
+    """Write a run's deliveries to the ledger (one transaction) and say what was recorded."""
+    if ledger is None:
+        return None
+    return LedgerInfo(path=str(ledger.path), recorded=ledger.record(deliveries))
 
 
 def period_key(aggregate: Aggregate, when: date) -> str | None:

@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .caps import apply_caps
-from .ingest import split_columns
+from .caps import apply_caps, record_deliveries
+from .ingest import duplicate_id_error, split_columns
 from .ledger import Ledger
 from .loader import default_pack_dir, load_rules
-from .report import CaseRef, LedgerInfo, Report, Result, RowError, summarise
+from .report import Report, Result, summarise
 from .screener import Screener
 from .transaction import Transaction
 
@@ -50,10 +50,7 @@ def _screen_partition(frame: Any, first_row: int, pack_dirs: tuple[str, ...],
         raw = split_columns({k: ("" if v is None else v) for k, v in record.items()}, row)
         if row in repeats:
             key = str(raw.values.get("id", "")).strip()
-            raw.problems.append(RowError(
-                row=row, column="id", value=key,
-                message=f"row {row}, column 'id': {key!r} is already used by row "
-                        f"{repeats[row]}"))
+            raw.problems.append(duplicate_id_error(row, key, repeats[row]))
         with _LOCK:
             result, tx = screener.screen_row(raw)
         pending = tx is not None and any(f.rule_id in aggregate for f in result.findings)
@@ -128,14 +125,8 @@ def screen_dask(data: Any, client: Any = None, rules: Sequence[str | Path] | Non
     local = _screener(pack_dirs)
     label = source or (str(data) if isinstance(data, str | Path) else "dask dataframe")
     deliveries = apply_caps(results, capped, local.pack, ledger, label)
-    recorded = ledger.record(deliveries) if ledger is not None else 0
-    cited = sorted({c for r in results for f in r.findings for c in f.precedents})
-    precedents = {cid: CaseRef(title=local.pack.cases[cid].title,
-                               outlet=local.pack.cases[cid].outlet,
-                               published=local.pack.cases[cid].published,
-                               url=local.pack.cases[cid].url,
-                               summary=local.pack.cases[cid].summary) for cid in cited}
+    cited = {c for r in results for f in r.findings for c in f.precedents}
     return Report(screener_version=__version__, source=label, ruleset=local.ruleset_info,
-                  summary=summarise(results), results=results, precedents=precedents,
-                  ledger=None if ledger is None else LedgerInfo(path=str(ledger.path),
-                                                                 recorded=recorded))
+                  summary=summarise(results), results=results,
+                  precedents=local.precedent_refs(cited),
+                  ledger=record_deliveries(ledger, deliveries))

@@ -45,6 +45,11 @@ class RawRow:
     cells: list[str] | None = None  # the row's cells as read (files only), for CSV export
 
 
+def duplicate_id_error(row: int, key: str, first: int) -> RowError:
+    return RowError(row=row, column="id", value=key,
+                    message=f"row {row}, column 'id': {key!r} is already used by row {first}")
+
+
 def split_columns(record: Mapping[str, Any], row: int) -> RawRow:
     raw = RawRow(row=row, values={})
     for name, value in record.items():

@@ -28,6 +28,13 @@ def write_json(report: Report, out: TextIO) -> None:
                warnings=report.warnings, audit=report.audit)
 
 
+def verdict_header(header: list[str]) -> list[str]:
+    """The input header with the verdict columns appended; a verdict column whose name the
+    input already uses is prefixed `screener_`."""
+    taken = {h.strip().casefold() for h in header}
+    return [*header, *(c if c not in taken else f"screener_{c}" for c in VERDICT_COLUMNS)]
+
+
 def neutralise(cell: str) -> str:
     """Stop spreadsheets from running a cell as a formula (OWASP CSV injection guidance)."""
     return "'" + cell if cell.startswith(_FORMULA_START) else cell
@@ -49,11 +56,9 @@ def write_csv(report: Report, source: Source, out: TextIO, delimiter: str | None
     appended."""
     table = read_table(source, delimiter, sheet)
     header, rows = table.header, table.rows
-    taken = {h.strip().casefold() for h in header}
-    extra = [c if c not in taken else f"screener_{c}" for c in VERDICT_COLUMNS]
     # RFC 4180 line ends: with "\n" alone, csv.writer would leave a cell holding "\r" unquoted
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([neutralise(c) for c in [*header, *extra]])
+    writer.writerow([neutralise(c) for c in verdict_header(header)])
     by_row = {r.row: r for r in report.results}
     for number, cells in rows:
         cells = cells + [""] * (len(header) - len(cells))
@@ -87,7 +92,7 @@ def write_xlsx(report: Report, source: Source | None, path: Path | BinaryIO,
     by_row = {r.row: r for r in report.results}
     if source is not None:
         table = read_table(source, delimiter, sheet)
-        results.append([_xlsx_cell(c) for c in [*table.header, *VERDICT_COLUMNS]])
+        results.append([_xlsx_cell(c) for c in verdict_header(table.header)])
         for number, cells in table.rows:
             cells = cells + [""] * (len(table.header) - len(cells))
             results.append([_xlsx_cell(c) for c in [*cells, *verdict_cells(by_row[number])]])

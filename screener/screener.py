@@ -10,20 +10,19 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import __version__
-from .audit import AuditLog, sha256_of_input
-from .caps import apply_caps
+from .audit import AuditHeader, AuditLog, sha256_of_input
+from .caps import apply_caps, record_deliveries
 from .compiler import compile_pack
 from .engine import RuleEngine
 from .facts import build_fact
 from .findings import build_findings
-from .ingest import RawRow, parse_row, read_csv, split_columns
+from .ingest import RawRow, duplicate_id_error, parse_row, read_csv, split_columns
 from .ledger import Ledger
 from .loader import RulePack, load_rules
 from .readers import UploadedFile
 from .report import (
     STATUS_ORDER,
     CaseRef,
-    LedgerInfo,
     Report,
     Result,
     RowError,
@@ -84,10 +83,7 @@ class Screener:
             return self._screen(records, source, ledger, options)
         if not isinstance(records, str | Path | UploadedFile):
             records = list(records)
-        header = log.start(interface=interface, input_name=source,
-                           input_sha256=sha256_of_input(records),
-                           screener_version=__version__, ruleset_name=self.pack.name,
-                           ruleset_version=self.pack.version, ruleset_sha256=self.pack.sha256)
+        header = self.start_audit(log, records, source, interface)
         try:
             report = self._screen(records, source, ledger, options)
         except BaseException as exc:
@@ -109,17 +105,29 @@ class Screener:
                                       for f in result.findings):
                 capped[result.row] = tx
         deliveries = apply_caps(results, capped, self.pack, ledger, source)
-        cited = sorted({c for r in results for f in r.findings for c in f.precedents})
-        precedents = {
-            cid: CaseRef(title=case.title, outlet=case.outlet, published=case.published,
-                         url=case.url, summary=case.summary)
-            for cid in cited if (case := self.pack.cases[cid])}
-        recorded = ledger.record(deliveries) if ledger is not None else 0
+        cited = {c for r in results for f in r.findings for c in f.precedents}
         return Report(screener_version=__version__, source=source, ruleset=self.ruleset_info,
-                      summary=summarise(results), results=results, precedents=precedents,
-                      warnings=warnings,
-                      ledger=None if ledger is None else LedgerInfo(path=str(ledger.path),
-                                                                     recorded=recorded))
+                      summary=summarise(results), results=results,
+                      precedents=self.precedent_refs(cited), warnings=warnings,
+                      ledger=record_deliveries(ledger, deliveries))
+
+    def start_audit(self, log: AuditLog, records: Records, source: str | None,
+                    interface: str) -> AuditHeader:
+        """Record the start of a run in the audit log (finished or failed by the caller)."""
+        return log.start(interface=interface, input_name=source,
+                         input_sha256=sha256_of_input(records),
+                         screener_version=__version__, ruleset_name=self.pack.name,
+                         ruleset_version=self.pack.version, ruleset_sha256=self.pack.sha256)
+
+    def precedent_refs(self, case_ids: Iterable[str]) -> dict[str, CaseRef]:
+        """The report's description of each cited case, by id, sorted."""
+        refs = {}
+        for case_id in sorted(case_ids):
+            case = self.pack.cases[case_id]
+            refs[case_id] = CaseRef(title=case.title, outlet=case.outlet,
+                                    published=case.published, url=case.url,
+                                    summary=case.summary)
+        return refs
 
     def screen_iter(self, records: Records, delimiter: str | None = None,
                     sheet: str | None = None) -> Iterator[Result]:
@@ -210,10 +218,7 @@ def _mark_duplicates(rows: Iterator[RawRow]) -> Iterator[RawRow]:
         key = None if value is None else str(value).strip()
         if key:
             if key in first:
-                raw.problems.append(RowError(
-                    row=raw.row, column="id", value=key,
-                    message=f"row {raw.row}, column 'id': {key!r} is already used by row "
-                            f"{first[key]}"))
+                raw.problems.append(duplicate_id_error(raw.row, key, first[key]))
             else:
                 first[key] = raw.row
         yield raw

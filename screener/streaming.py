@@ -30,16 +30,16 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
-from .audit import AuditHeader, AuditLog, sha256_of_input
-from .caps import apply_caps
+from .audit import AuditHeader, AuditLog
+from .caps import apply_caps, record_deliveries
 from .fastclear import FastClear
-from .ingest import RowBuilder, open_rows
+from .ingest import RowBuilder, duplicate_id_error, open_rows
 from .jsonout import JsonReportWriter, ReportHasher
 from .ledger import Ledger
 from .loader import load_rules
 from .readers import Source
-from .render import VERDICT_COLUMNS, neutralise, verdict_cells
-from .report import STATUS_ORDER, CaseRef, LedgerInfo, Result, RowError, Summary
+from .render import neutralise, verdict_cells, verdict_header
+from .report import STATUS_ORDER, LedgerInfo, Result, Summary
 from .screener import Screener
 from .transaction import Transaction
 
@@ -104,9 +104,7 @@ def screen_cells(screener: Screener, builder: RowBuilder, rows: list[Cells],
         raw = builder.build(number, cells)
         if first is not None:
             key = str(raw.values.get("id", "")).strip()
-            raw.problems.append(RowError(
-                row=number, column="id", value=key,
-                message=f"row {number}, column 'id': {key!r} is already used by row {first}"))
+            raw.problems.append(duplicate_id_error(number, key, first))
         result, tx = screener.screen_row(raw)
         if tx is not None and any(f.rule_id in aggregate for f in result.findings):
             chunk.texts.append(len(chunk.pending))
@@ -232,11 +230,7 @@ def stream_screen(screener: Screener, source: Source, out: TextIO, fmt: str = "j
         raise ValueError("jobs > 1 needs the rule pack directories (pack_dirs)")
     header = None
     if audit is not None:
-        header = audit.start(interface="cli", input_name=str(source),
-                             input_sha256=sha256_of_input(source),
-                             screener_version=__version__, ruleset_name=screener.pack.name,
-                             ruleset_version=screener.pack.version,
-                             ruleset_sha256=screener.pack.sha256)
+        header = screener.start_audit(audit, source, str(source), "cli")
     try:
         return _stream(screener, source, out, fmt, jobs, ledger, delimiter, sheet,
                        pack_dirs or [], progress, audit, header)
@@ -269,9 +263,7 @@ def _stream(screener: Screener, source: Source, out: TextIO, fmt: str, jobs: int
             if progress is not None:
                 progress(len(chunk.texts))
         finals = _cap_pass(screener, total, ledger, str(source), output)
-        recorded = ledger.record(finals.deliveries) if ledger is not None else 0
-        ledger_info = None if ledger is None else LedgerInfo(path=str(ledger.path),
-                                                              recorded=recorded)
+        ledger_info = record_deliveries(ledger, finals.deliveries)
         summary = Summary(rows=sum(total.statuses.values()),
                           **{s: total.statuses.get(s, 0) for s in STATUS_ORDER},
                           by_rule=dict(sorted(total.rules.items())))
@@ -281,11 +273,9 @@ def _stream(screener: Screener, source: Source, out: TextIO, fmt: str, jobs: int
             writer = JsonReportWriter(out)
             writer.begin(__version__, str(source), screener.ruleset_info)
         else:
-            taken = {h.strip().casefold() for h in builder.header}
-            extra = [c if c not in taken else f"screener_{c}" for c in VERDICT_COLUMNS]
             first = io.StringIO()
             csv.writer(first, lineterminator="\r\n").writerow(
-                [neutralise(c) for c in [*builder.header, *extra]])
+                [neutralise(c) for c in verdict_header(builder.header)])
             out.write(first.getvalue())
             csv_digest = hashlib.sha256(first.getvalue().encode())
         for line in spool:
@@ -308,9 +298,8 @@ def _stream(screener: Screener, source: Source, out: TextIO, fmt: str, jobs: int
         audit_header = audit.finish(header, summary.rows,
                                     {s: getattr(summary, s) for s in STATUS_ORDER}, digest)
     if fmt == "json":
-        precedents = {cid: _case_ref(screener, cid) for cid in sorted(total.precedents)}
-        writer.end(summary=summary, precedents=precedents, ledger=ledger_info,
-                   warnings=warnings, audit=audit_header)
+        writer.end(summary=summary, precedents=screener.precedent_refs(total.precedents),
+                   ledger=ledger_info, warnings=warnings, audit=audit_header)
     return StreamReport(summary, warnings, ledger_info,
                         audit_header.run_id if audit_header else None, digest)
 
@@ -331,12 +320,6 @@ def _cap_pass(screener: Screener, total: Chunk, ledger: Ledger | None, source: s
         _count(total, item.result)
         texts.append(output.text(item.result, item.cells))
     return _Finals(texts, deliveries)
-
-
-def _case_ref(screener: Screener, case_id: str) -> CaseRef:
-    case = screener.pack.cases[case_id]
-    return CaseRef(title=case.title, outlet=case.outlet, published=case.published,
-                   url=case.url, summary=case.summary)
 
 
 def default_jobs(source: Source) -> int:
